@@ -1,0 +1,1 @@
+"""Request facts of each disputed item, with the letter words that support them."""

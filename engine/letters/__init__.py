@@ -1,0 +1,1 @@
+"""Reading letters: PDF and text, layouts, header, disputed items and their citations."""

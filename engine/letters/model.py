@@ -1,0 +1,92 @@
+"""Shapes of a parsed IMR letter. Offsets are character offsets into `Letter.text`."""
+
+from __future__ import annotations
+
+from datetime import date
+from enum import StrEnum
+
+from pydantic import BaseModel, Field
+
+
+class Layout(StrEnum):
+    SEED = "seed"  # "HOW THE IMR FINAL DETERMINATION WAS MADE" without the case header, Page(s) cites
+    DWC_2016 = "dwc_2016"  # Case Number header, "Section(s):" citations
+    NOTICE_2013 = "notice_2013"  # "Notice of Independent Medical Review Determination"
+    PROFESSIONAL_REVIEW = "professional_review"  # "MEDICAL PROFESSIONAL REVIEW"
+    UNKNOWN = "unknown"
+
+
+class Outcome(StrEnum):
+    UPHELD = "upheld"
+    OVERTURNED = "overturned"
+
+
+class Source(StrEnum):
+    MTUS = "MTUS"
+    ODG = "ODG"
+    ACOEM = "ACOEM"
+    OTHER = "other"
+
+
+class Span(BaseModel):
+    """A stretch of the letter text: [start, end)."""
+
+    start: int
+    end: int
+
+
+class Citation(BaseModel):
+    """One guideline the letter relied on, e.g. MTUS Chronic Pain 2016, Manual therapy, p. 58-59."""
+
+    source: Source
+    document: str | None = None
+    edition: str | None = None
+    sections: list[str] = Field(default_factory=list)
+    pages: list[int] = Field(default_factory=list)
+    text: str = ""  # the citation as written, whitespace folded
+
+
+class PartialCertification(BaseModel):
+    """UR authorised part of the request; IMR decided only the remaining portion."""
+
+    original_request: str
+    authorized: str
+    remaining: str
+
+
+class Item(BaseModel):
+    """One disputed item/service and the reviewer's decision on it."""
+
+    index: int  # 1-based position in the letter
+    title: str  # the decided request (for partial certification: the remaining portion)
+    outcome: Outcome | None  # recorded outcome; None when the letter does not say
+    partial_certification: PartialCertification | None = None
+    claims_administrator_guideline: str = ""
+    maximus_guideline: str = ""
+    citations: list[Citation] = Field(default_factory=list)
+    rationale: str = ""
+    title_span: Span | None = None
+    rationale_span: Span | None = None
+    span: Span | None = None  # the whole item block
+
+
+class Reviewer(BaseModel):
+    licensure: list[str] = Field(default_factory=list)
+    specialty: str | None = None
+
+
+class Letter(BaseModel):
+    """A parsed IMR final determination letter."""
+
+    source: str  # the file it came from
+    layout: Layout
+    text: str  # normalised text every offset refers to
+    case_number: str | None = None
+    date_assigned: date | None = None
+    date_of_injury: date | None = None
+    decision_date: date | None = None
+    ur_denial_date: date | None = None
+    reviewer: Reviewer = Field(default_factory=Reviewer)
+    case_summary: str = ""
+    case_summary_span: Span | None = None
+    items: list[Item] = Field(default_factory=list)
