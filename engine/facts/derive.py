@@ -7,6 +7,7 @@ computed here, in Python, and asserted as a plain value.
 from __future__ import annotations
 
 from enum import StrEnum
+from functools import cache
 from typing import Any, get_args
 
 from engine.facts.model import FACT_NAMES, Facts, Region, Service
@@ -40,6 +41,7 @@ _VOCABULARIES: dict[str, tuple[str, ...]] = {
 }
 
 
+@cache
 def fact_kinds() -> dict[str, Kind]:
     """Every fact name a criterion may use, with its kind."""
     kinds: dict[str, Kind] = {}

@@ -9,7 +9,7 @@ from pydantic import BaseModel, Field
 
 
 class Layout(StrEnum):
-    SEED = "seed"  # "HOW THE IMR FINAL DETERMINATION WAS MADE" without the case header, Page(s) cites
+    SEED = "seed"  # no case header; citations as "Page(s): 58-60"
     DWC_2016 = "dwc_2016"  # Case Number header, "Section(s):" citations
     NOTICE_2013 = "notice_2013"  # "Notice of Independent Medical Review Determination"
     PROFESSIONAL_REVIEW = "professional_review"  # "MEDICAL PROFESSIONAL REVIEW"

@@ -1,0 +1,1 @@
+"""Guideline criteria as data: the YAML schema, loading with file:line errors, evaluation."""

@@ -1,0 +1,73 @@
+"""Direct, three-valued evaluation of criteria: the reference the durable-rules engine must equal.
+
+A comparison on a null fact is unknown; `all` is false if any term is false, else unknown if any
+is unknown; `any` is true if any term is true, else unknown if any is unknown (Kleene logic).
+Also used by lint, counterfactuals and as the benchmark baseline.
+"""
+
+from __future__ import annotations
+
+import operator
+from collections.abc import Callable, Iterable, Mapping
+from typing import Any
+
+from engine.criteria.schema import AnyOf, Comparison, Criterion, Op, Term
+from engine.findings import Status
+
+_CMP: dict[Op, Callable[[Any, Any], bool]] = {
+    Op.EQ: operator.eq,
+    Op.NE: operator.ne,
+    Op.LT: operator.lt,
+    Op.LE: operator.le,
+    Op.GT: operator.gt,
+    Op.GE: operator.ge,
+    Op.IN: lambda a, b: a in b,
+    Op.NOT_IN: lambda a, b: a not in b,
+    Op.CONTAINS: lambda a, b: b in a,
+    Op.CONTAINS_ANY: lambda a, b: any(v in a for v in b),
+    Op.CONTAINS_NONE: lambda a, b: not any(v in a for v in b),
+}
+
+
+def compare(c: Comparison, values: Mapping[str, Any]) -> bool | None:
+    actual = values.get(c.fact)
+    if actual is None or actual == []:
+        return None
+    return _CMP[c.op](actual, c.value)
+
+
+def term(t: Term, values: Mapping[str, Any]) -> bool | None:
+    if isinstance(t, AnyOf):
+        results = [compare(c, values) for c in t.any]
+        if True in results:
+            return True
+        return None if None in results else False
+    return compare(t, values)
+
+
+def all_of(terms: Iterable[Term], values: Mapping[str, Any]) -> bool | None:
+    results = [term(t, values) for t in terms]
+    if False in results:
+        return False
+    return None if None in results else True
+
+
+def status(criterion: Criterion, values: Mapping[str, Any]) -> Status:
+    scope = all_of(criterion.when, values)
+    if scope is False:
+        return Status.NOT_APPLICABLE
+    test = all_of(criterion.condition, values)
+    if scope is None or test is None:
+        return Status.UNKNOWN
+    return Status.MET if test else Status.NOT_MET
+
+
+def describe(t: Term) -> str:
+    """A term as a reader would write it: `total_visits <= 6`."""
+    if isinstance(t, AnyOf):
+        return " or ".join(describe(c) for c in t.any)
+    symbol = {"eq": "=", "ne": "!=", "lt": "<", "le": "<=", "gt": ">", "ge": ">="}.get(t.op, t.op)
+    value = ", ".join(map(str, t.value)) if isinstance(t.value, list) else str(t.value)
+    if isinstance(t.value, bool):
+        value = value.lower()
+    return f"{t.fact} {symbol} {value}".replace("_", " ")

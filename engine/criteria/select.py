@@ -1,0 +1,48 @@
+"""Which encoded guidelines govern an item, and whether the letter cited them."""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+
+from engine.criteria.load import Bundle
+from engine.criteria.schema import Guideline
+from engine.facts.model import Facts
+from engine.letters.model import Citation
+
+_SPACE = re.compile(r"[^a-z0-9&]+")
+
+
+def _fold(text: str) -> str:
+    return _SPACE.sub(" ", text.lower().replace(" and ", " & ")).strip()
+
+
+def governs(g: Guideline, facts: Facts, on: date | None) -> bool:
+    """The guideline speaks to this request: service, region, medication and date all fit."""
+    scope = g.governs
+    if facts.service not in scope.services:
+        return False
+    if scope.body_regions and not set(scope.body_regions) & set(facts.body_regions):
+        return False
+    if scope.medications and facts.medication not in scope.medications:
+        return False
+    return on is None or g.effective.covers(on)
+
+
+def applicable(bundle: Bundle, facts: Facts, on: date | None) -> list[Guideline]:
+    return [g for g in bundle.guidelines if governs(g, facts, on)]
+
+
+def cites(g: Guideline, citations: list[Citation]) -> bool:
+    """The letter's own citations name this guideline section (by alias or page)."""
+    sections = [_fold(s) for s in (g.section, *g.aliases.sections)]
+    documents = [_fold(d) for d in (g.document, *g.aliases.documents)]
+    for c in citations:
+        if c.source != g.source:
+            continue
+        text = _fold(" ".join([c.document or "", *c.sections, c.text]))
+        if not any(d in text for d in documents):
+            continue
+        if any(s in text for s in sections) or set(c.pages) & set(g.pages):
+            return True
+    return False

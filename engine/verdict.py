@@ -1,0 +1,254 @@
+"""Findings -> expected outcome -> consistency with the recorded outcome.
+
+The expected outcome is computed from clinical facts and guideline criteria only: `judge` takes the
+recorded outcome solely to compare it with the expected one at the very end.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Mapping
+from datetime import date
+from enum import StrEnum
+from pathlib import Path
+from typing import Any, Literal, Protocol
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from engine.criteria.evaluate import describe
+from engine.criteria.load import Bundle, load_yaml, validate
+from engine.criteria.schema import Effect, Guideline, Unstated
+from engine.criteria.select import applicable, cites
+from engine.facts.derive import derive
+from engine.facts.model import Evidence, Facts
+from engine.findings import Finding, Status
+from engine.letters.model import Citation, Outcome, Source
+
+
+class Expected(StrEnum):
+    UPHELD = "upheld"
+    OVERTURNED = "overturned"
+    INDETERMINATE = "indeterminate"
+
+
+class Consistency(StrEnum):
+    CONSISTENT = "consistent"
+    INCONSISTENT = "inconsistent"
+    INDETERMINATE = "indeterminate"
+
+
+class Count(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    ge: int | None = None
+    le: int | None = None
+
+    def holds(self, n: int) -> bool:
+        return (self.ge is None or n >= self.ge) and (self.le is None or n <= self.le)
+
+
+class DecisionRule(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    id: str
+    when: dict[Literal["supports", "does_not_support", "unknown"], Count]
+    expected: Expected
+
+
+class DecisionPolicy(BaseModel):
+    """rules/decision.yaml: how findings combine, and the order of sources."""
+
+    model_config = ConfigDict(extra="forbid")
+    schema_version: Literal[1] = 1
+    source_order: list[Source]
+    rules: list[DecisionRule]
+    silent: Expected
+    no_guideline: Expected
+
+
+def load_policy(path: Path) -> DecisionPolicy:
+    data, node = load_yaml(path)
+    return validate(DecisionPolicy, data, node, path)
+
+
+class Reason(BaseModel):
+    """Why: a code a program can count and a sentence a person can read."""
+
+    code: str  # not_supported | supported | missing_fact | guideline_silent | no_guideline | ...
+    message: str
+    criteria: list[str] = Field(default_factory=list)  # guideline/criterion ids
+    facts: list[str] = Field(default_factory=list)
+
+
+class GuidelineUse(BaseModel):
+    id: str
+    source: Source
+    section: str
+    cited: bool  # the letter's own citations name it
+    outcome: Expected | None = None  # what this guideline alone says (None: silent)
+
+
+class Verdict(BaseModel):
+    expected: Expected
+    consistency: Consistency
+    recorded: Outcome | None
+    deciding_source: Source | None = None
+    reasons: list[Reason] = Field(default_factory=list)
+    guidelines: list[GuidelineUse] = Field(default_factory=list)
+    findings: list[Finding] = Field(default_factory=list)
+
+
+class Evaluator(Protocol):
+    def evaluate(self, g: Guideline, values: Mapping[str, Any]) -> dict[str, Status]: ...
+
+
+def findings_for(
+    g: Guideline, statuses: Mapping[str, Status], values: Mapping[str, Any], facts: Facts
+) -> list[Finding]:
+    found = []
+    for c in g.criteria:
+        st = statuses[c.id]
+        needed = sorted(c.facts())
+        missing = [f for f in needed if values.get(f) in (None, [])]
+        if st is Status.UNKNOWN and c.unstated is Unstated.NOT_APPLICABLE:
+            st = Status.NOT_APPLICABLE
+        effect = {Status.MET: c.effect.met, Status.NOT_MET: c.effect.not_met}.get(st)
+        evidence: dict[str, list[Evidence]] = {
+            f: facts.evidence[f] for f in needed if f in facts.evidence
+        }
+        found.append(
+            Finding(
+                guideline=g.id,
+                source=g.source,
+                criterion=c.id,
+                status=st,
+                effect=effect,
+                paraphrase=c.paraphrase,
+                citation=c.citation,
+                quote=c.quote,
+                when=[describe(t) for t in c.when],
+                condition=[describe(t) for t in c.condition],
+                values={f: values.get(f) for f in needed},
+                missing=missing if st is Status.UNKNOWN else [],
+                evidence=evidence,
+            )
+        )
+    return found
+
+
+def _decide(policy: DecisionPolicy, findings: list[Finding]) -> Expected | None:
+    counts = Counter(f.effect.value for f in findings if f.effect is not None)
+    counts["unknown"] = sum(f.status is Status.UNKNOWN for f in findings)
+    for rule in policy.rules:
+        if all(cond.holds(counts[key]) for key, cond in rule.when.items()):
+            return rule.expected
+    return None
+
+
+def _reasons(expected: Expected, findings: list[Finding]) -> list[Reason]:
+    def ids(fs: list[Finding]) -> list[str]:
+        return [f"{f.guideline}/{f.criterion}" for f in fs]
+
+    if expected is Expected.UPHELD:
+        deciding = [f for f in findings if f.effect is Effect.DOES_NOT_SUPPORT]
+        return [
+            Reason(
+                code="not_supported",
+                message=f.paraphrase,
+                criteria=ids([f]),
+                facts=sorted(f.values),
+            )
+            for f in deciding
+        ]
+    if expected is Expected.OVERTURNED:
+        deciding = [f for f in findings if f.effect is Effect.SUPPORTS]
+        return [
+            Reason(
+                code="supported", message=f.paraphrase, criteria=ids([f]), facts=sorted(f.values)
+            )
+            for f in deciding
+        ]
+    open_ = [f for f in findings if f.status is Status.UNKNOWN]
+    missing = sorted({m for f in open_ for m in f.missing})
+    return [
+        Reason(
+            code="missing_fact",
+            criteria=ids(open_),
+            facts=missing,
+            message="the letter does not state " + ", ".join(missing).replace("_", " "),
+        )
+    ]
+
+
+def judge(
+    facts: Facts,
+    on: date | None,
+    citations: list[Citation],
+    recorded: Outcome | None,
+    bundle: Bundle,
+    policy: DecisionPolicy,
+    evaluator: Evaluator,
+) -> Verdict:
+    """Expected outcome of one item from its facts, then its consistency with `recorded`."""
+    values = derive(facts)
+    governing = applicable(bundle, facts, on)
+    order = {s: i for i, s in enumerate(policy.source_order)}
+    governing.sort(key=lambda g: order.get(g.source, len(order)))
+    uses: list[GuidelineUse] = []
+    all_findings: list[Finding] = []
+    expected: Expected | None = None
+    deciding: Source | None = None
+    reasons: list[Reason] = []
+    for source in policy.source_order:
+        tier = [g for g in governing if g.source == source]
+        tier_findings: list[Finding] = []
+        for g in tier:
+            fs = findings_for(g, evaluator.evaluate(g, values), values, facts)
+            tier_findings.extend(fs)
+            uses.append(
+                GuidelineUse(
+                    id=g.id,
+                    source=g.source,
+                    section=g.section,
+                    cited=cites(g, citations),
+                    outcome=_decide(policy, fs),
+                )
+            )
+        all_findings.extend(tier_findings)
+        if expected is None and tier:
+            expected = _decide(policy, tier_findings)
+            if expected is not None:
+                deciding = source
+                reasons = _reasons(expected, tier_findings)
+    if expected is None:
+        if governing:
+            expected = policy.silent
+            reasons = [
+                Reason(
+                    code="guideline_silent",
+                    criteria=[u.id for u in uses],
+                    message="no criterion of the governing guidelines applies",
+                )
+            ]
+        else:
+            expected = policy.no_guideline
+            what = facts.service.value if facts.service else "an unrecognised service"
+            reasons = [
+                Reason(
+                    code="no_guideline",
+                    message=f"no encoded guideline governs {what}".replace("_", " "),
+                )
+            ]
+    if expected is Expected.INDETERMINATE or recorded is None:
+        consistency = Consistency.INDETERMINATE
+    elif expected.value == recorded.value:
+        consistency = Consistency.CONSISTENT
+    else:
+        consistency = Consistency.INCONSISTENT
+    return Verdict(
+        expected=expected,
+        consistency=consistency,
+        recorded=recorded,
+        deciding_source=deciding,
+        reasons=reasons,
+        guidelines=uses,
+        findings=all_findings,
+    )
