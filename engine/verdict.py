@@ -16,13 +16,14 @@ from typing import Any, Literal, Protocol
 from pydantic import BaseModel, ConfigDict, Field
 
 from engine.criteria.evaluate import describe
-from engine.criteria.load import Bundle, load_yaml, validate
+from engine.criteria.load import Bundle
 from engine.criteria.schema import Effect, Guideline, Unstated
 from engine.criteria.select import applicable, cites
 from engine.facts.derive import derive
 from engine.facts.model import Evidence, Facts
 from engine.findings import Finding, Status
 from engine.letters.model import Citation, Outcome, Source
+from engine.yamlio import load_model
 
 
 class Expected(StrEnum):
@@ -65,8 +66,7 @@ class DecisionPolicy(BaseModel):
 
 
 def load_policy(path: Path) -> DecisionPolicy:
-    data, node = load_yaml(path)
-    return validate(DecisionPolicy, data, node, path)
+    return load_model(DecisionPolicy, path)
 
 
 class Reason(BaseModel):

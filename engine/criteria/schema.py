@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 from enum import StrEnum
-from typing import Annotated, Any, Literal
+from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
@@ -196,8 +196,3 @@ class Guideline(_Strict):
                 raise ValueError(f"duplicate criterion id {c.id!r}")
             seen.add(c.id)
         return self
-
-
-def json_schema() -> dict[str, Any]:
-    """JSON Schema of a guideline file, for editors."""
-    return Guideline.model_json_schema()
