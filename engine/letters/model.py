@@ -41,6 +41,7 @@ class Citation(BaseModel):
     source: Source
     document: str | None = None
     edition: str | None = None
+    chapter: int | None = None  # "MTUS ACOEM Chapter 12 Low Back Complaints" -> 12
     sections: list[str] = Field(default_factory=list)
     pages: list[int] = Field(default_factory=list)
     text: str = ""  # the citation as written, whitespace folded
@@ -63,10 +64,13 @@ class Item(BaseModel):
     partial_certification: PartialCertification | None = None
     claims_administrator_guideline: str = ""
     maximus_guideline: str = ""
-    citations: list[Citation] = Field(default_factory=list)
-    rationale: str = ""
+    citations: list[Citation] = Field(default_factory=list)  # of the MAXIMUS (IMR) guideline
+    claims_administrator_citations: list[Citation] = Field(default_factory=list)
+    rationale: str = ""  # exactly Letter.text[rationale_span]
     title_span: Span | None = None
     rationale_span: Span | None = None
+    claims_administrator_guideline_span: Span | None = None
+    maximus_guideline_span: Span | None = None
     span: Span | None = None  # the whole item block
 
 
@@ -86,7 +90,9 @@ class Letter(BaseModel):
     date_of_injury: date | None = None
     decision_date: date | None = None
     ur_denial_date: date | None = None
+    priority: str | None = None  # "Standard" / "Expedited"
+    application_received: date | None = None
     reviewer: Reviewer = Field(default_factory=Reviewer)
-    case_summary: str = ""
+    case_summary: str = ""  # exactly Letter.text[case_summary_span]
     case_summary_span: Span | None = None
     items: list[Item] = Field(default_factory=list)

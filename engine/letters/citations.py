@@ -1,0 +1,274 @@
+"""Turn a guideline block ("Decision based on MTUS ... Section(s): ...") into Citations.
+
+Letters write one clause per guideline family, each opened by "Decision based on":
+
+- MTUS, 2016 form: `MTUS <document> <year>[, Section(s): <sections>]`, several documents joined by
+  ", and " (document names may hold commas themselves: "Forearm, Wrist, and Hand Complaints").
+- MTUS, older form: `MTUS <document> Guidelines <sections> Page(s): 58-59, 8` or
+  `MTUS ACOEM Chapter 12 Low Back Complaints Page(s): 298`. The ACOEM chapters adopted into the
+  MTUS are legally MTUS, so they keep source MTUS.
+- `Non-MTUS Citation <text>`: ODG, plain ACOEM, or anything else; "and Other Medical Treatment
+  Guidelines <text>" appends a further citation.
+"""
+
+from __future__ import annotations
+
+import re
+
+from engine.letters.model import Citation, Source
+from engine.letters.normalize import fold
+
+_CLAUSE = re.compile(r"\bDecision\s+based\s+on\s+", re.I)
+_NON_MTUS = re.compile(r"^Non-?\s*MTUS(?:\s+Citations?)?\s*:?\s*", re.I)
+_MTUS = re.compile(r"^(?:the\s+)?(?:California\s+)?MTUS\b\s*:?\s*", re.I)
+_OTHER_GUIDELINES = re.compile(r"\s*\band\s+Other\s+Medical\s+Treatment\s+Guidelines?\b\s*", re.I)
+
+# One 2016-form MTUS document: name, edition year, optional sections; it ends where the next
+# ", and <name> <year>" starts or at the clause's closing period.
+# Document names are short ("Forearm, Wrist, and Hand Complaints"); bounding them keeps the
+# look-ahead from rescanning the rest of a long clause at every ", and" (quadratic otherwise).
+_YEAR = r"(?:19|20)\d{2}\b"
+_DOC_NAME = r"[^\s.:,][^.:]{0,80}?"
+_MTUS_DOC = re.compile(
+    rf"(?P<doc>{_DOC_NAME})\s*,?\s+(?P<edition>{_YEAR})"
+    rf"(?:\s*,\s*Section\s*\(s\)\s*:\s*(?P<sections>.*?))?"
+    rf"(?=\s*,\s*and\s+{_DOC_NAME}\s+{_YEAR}|\s*[.;]\s|\s*[.;]?\s*$)",
+    re.I | re.S,
+)
+_AND_NEXT = re.compile(r"\s*,\s*and\s+", re.I)
+_ACOEM_CHAPTER = re.compile(
+    r"^(?:ACOEM\b\s*,?\s*)?(?:Chapter\s+(?P<chapter>\d{1,3})\b\s*,?\s*)?", re.I
+)
+# Older MTUS form: the document name runs up to its first "Guidelines".
+_GUIDELINES_WORD = re.compile(r"^(?P<doc>.*?\bGuidelines?\b)\s*,?\s*(?P<rest>.*)$", re.I | re.S)
+
+_PAGE_RANGE = r"\d{1,5}(?:\s*[-\u2013]\s*\d{1,5})?"
+_PAGES = re.compile(
+    r"(?:\bPages?\s*\(s\)|\bPages?\b|\bpgs?\b\.?|\bpp\b\.?)\s*[:.]?\s*"
+    rf"(?P<pages>{_PAGE_RANGE}(?:\s*(?:,|&|\band\b)\s*{_PAGE_RANGE})*)",
+    re.I,
+)
+_PAGE_PART = re.compile(r"(\d{1,5})(?:\s*[-\u2013]\s*(\d{1,5}))?")
+_MAX_RANGE = 300  # no guideline cites more pages at once; a longer "range" is two page numbers
+
+_ODG = re.compile(r"\bOfficial\s+Disability\s+Guidelines?\b|\bODG\b", re.I)
+_ODG_NAME = re.compile(
+    r"^(?:the\s+)?(?:Official\s+Disability\s+Guidelines?\b\s*(?:\(\s*ODG\s*\))?"
+    r"|ODG\b(?:\s+guidelines?\b)?)",
+    re.I,
+)
+_ACOEM = re.compile(r"\bACOEM\b|\bAmerican\s+College\s+of\s+Occupational\b", re.I)
+_ACOEM_NAME = re.compile(
+    r"^ACOEM\b\s*(?:\(\s*American\s+College\s+of\s+Occupational\s+and\s+Environmental"
+    r"\s+Medicine\s*\))?",
+    re.I,
+)
+_EDITION = re.compile(
+    r"\(?\b(?P<edition>\d{1,2}(?:st|nd|rd|th)\s+(?:Annual\s+)?Ed(?:ition|\.)?)(?:\s*\))?", re.I
+)
+_LEADING_YEAR = re.compile(rf"^[\s,]*(?P<edition>{_YEAR})(?![/\d])\s*,?")
+_GLUED = re.compile(r"(?<=[a-z]{3})(?=[A-Z][a-z])")  # "manipulationPain": a lost line break
+_EDGE_PUNCT = " \n,.;:-\u2013"
+# Sentences that name a guideline only to say it was not used.
+_NOT_USED = re.compile(r"\bdid\s+not\s+(?:base|cite)\b|\boutside\s+of\s+the\s+MTUS\b", re.I)
+_SENTENCE = re.compile(r"(?<=[.;])\s+(?=[A-Z])")
+
+
+def parse_citations(text: str) -> list[Citation]:
+    """Every guideline a guideline block cites, in the order written."""
+    clauses = list(_CLAUSE.finditer(text))
+    if not clauses:
+        return _fallback(text)
+    bounds = [*(m.start() for m in clauses[1:]), len(text)]
+    out: list[Citation] = []
+    for m, end in zip(clauses, bounds, strict=True):
+        out.extend(parse_clause(text[m.end() : end]))
+    return out
+
+
+def parse_clause(clause: str) -> list[Citation]:
+    """The citations of one "Decision based on ..." clause (without those words)."""
+    clause = fold(clause)
+    if not clause:
+        return []
+    non = _NON_MTUS.match(clause)
+    if non:
+        return _non_mtus(clause[non.end() :])
+    mtus = _MTUS.match(clause)
+    if mtus:
+        return _mtus(clause, mtus.end())
+    return _non_mtus(clause)
+
+
+def pages_of(text: str) -> list[int]:
+    """Page numbers cited in `text` ("Page(s): 58-59, 8" -> [8, 58, 59]), sorted and unique."""
+    pages: set[int] = set()
+    for m in _PAGES.finditer(text):
+        pages.update(expand_pages(m.group("pages")))
+    return sorted(pages)
+
+
+def expand_pages(spec: str) -> list[int]:
+    """Expand a page list: "58-60, 8" -> [8, 58, 59, 60]; "58-9" is read as 58-59."""
+    pages: set[int] = set()
+    for m in _PAGE_PART.finditer(spec):
+        first = int(m.group(1))
+        if m.group(2) is None:
+            pages.add(first)
+            continue
+        last_text = m.group(2)
+        last = int(last_text)
+        if last < first and len(last_text) < len(m.group(1)):
+            last = int(m.group(1)[: -len(last_text)] + last_text)
+        if first <= last <= first + _MAX_RANGE:
+            pages.update(range(first, last + 1))
+        else:
+            pages.update((first, int(last_text)))
+    return sorted(pages)
+
+
+def _mtus(clause: str, body_start: int) -> list[Citation]:
+    body = clause[body_start:]
+    pages = pages_of(body)
+    first = _MTUS_DOC.match(body)
+    if first is None:
+        return [_mtus_older(clause, body, pages)]
+    out: list[Citation] = []
+    pos = 0
+    while (m := _MTUS_DOC.match(body, pos)) is not None:
+        doc, chapter = _document(m.group("doc"))
+        sections = _split(m.group("sections") or "")
+        part = body[m.start() : m.end()]
+        out.append(
+            Citation(
+                source=Source.MTUS,
+                document=doc or None,
+                edition=m.group("edition"),
+                chapter=chapter,
+                sections=sections,
+                pages=pages_of(part),
+                text=(clause[:body_start] + part if not out else part).strip(),
+            )
+        )
+        joint = _AND_NEXT.match(body, m.end())
+        if joint is None:
+            break
+        pos = joint.end()
+    if len(out) == 1 and not out[0].pages:
+        out[0].pages = pages  # "MTUS X 2016 ... Page(s): 12" puts pages after the sections
+    return out
+
+
+def _mtus_older(clause: str, body: str, pages: list[int]) -> Citation:
+    """Older form: "Chronic Pain Treatment Guidelines Manual therapy & manipulation Page(s): 58"."""
+    cut = _PAGES.search(body)
+    named = body[: cut.start()] if cut else body
+    named = named.strip(_EDGE_PUNCT)
+    doc, chapter = _document(named)
+    sections: list[str] = []
+    m = _GUIDELINES_WORD.match(doc)
+    if m and m.group("rest").strip(_EDGE_PUNCT):
+        doc = m.group("doc")
+        rest = _GLUED.sub("\n", m.group("rest").strip(_EDGE_PUNCT))
+        sections = [s.strip(_EDGE_PUNCT) for s in rest.split("\n") if s.strip(_EDGE_PUNCT)]
+    return Citation(
+        source=Source.MTUS,
+        document=doc or None,
+        chapter=chapter,
+        sections=sections,
+        pages=pages,
+        text=clause.strip(),
+    )
+
+
+def _document(name: str) -> tuple[str, int | None]:
+    """MTUS document name without "ACOEM Chapter 12" (kept as the chapter number)."""
+    name = name.strip(_EDGE_PUNCT)
+    m = _ACOEM_CHAPTER.match(name)
+    chapter = int(m.group("chapter")) if m and m.group("chapter") else None
+    if m:
+        name = name[m.end() :]
+    return name.strip(_EDGE_PUNCT), chapter
+
+
+def _non_mtus(clause: str) -> list[Citation]:
+    parts = [p for p in _OTHER_GUIDELINES.split(clause) if p.strip(_EDGE_PUNCT)]
+    return [_one_non_mtus(p.strip()) for p in parts]
+
+
+def _one_non_mtus(text: str) -> Citation:
+    pages = pages_of(text)
+    odg, acoem = _ODG.search(text), _ACOEM.search(text)
+    if odg and (acoem is None or odg.start() <= acoem.start()):
+        source, name = Source.ODG, _ODG_NAME
+    elif acoem:
+        source, name = Source.ACOEM, _ACOEM_NAME
+    else:
+        return Citation(source=Source.OTHER, pages=pages, text=text)
+    rest = text
+    m = name.match(rest)
+    if m:
+        rest = rest[m.end() :]
+    edition = None
+    year = _LEADING_YEAR.match(rest)
+    if year:
+        edition, rest = year.group("edition"), rest[year.end() :]
+    ed = _EDITION.search(rest)
+    if ed:
+        edition = ed.group("edition").strip()
+        rest = rest[: ed.start()] + rest[ed.end() :]
+    cut = _PAGES.search(rest)
+    if cut:
+        rest = rest[: cut.start()]
+    return Citation(source=source, edition=edition, sections=_split(rest), pages=pages, text=text)
+
+
+def _split(sections: str) -> list[str]:
+    """Comma/semicolon list outside parentheses; a lower-case piece continues the one before.
+
+    MTUS section names hold commas themselves ("TENS, chronic pain", "Ultrasound, therapeutic"),
+    and those continuations start lower case.
+    """
+    pieces: list[str] = []
+    depth = 0
+    start = 0
+    for i, ch in enumerate(sections):  # citations are short; one linear pass
+        if ch in "([":
+            depth += 1
+        elif ch in ")]":
+            depth = max(0, depth - 1)
+        elif ch in ",;" and depth == 0:
+            pieces.append(sections[start:i])
+            start = i + 1
+    pieces.append(sections[start:])
+    out: list[str] = []
+    for raw in pieces:
+        piece = raw.strip(_EDGE_PUNCT)
+        if not piece:
+            continue
+        if out and piece[0].islower():
+            out[-1] = f"{out[-1]}, {piece}"
+            continue
+        if piece.lower().startswith("and "):  # "Special Studies, and Summary"
+            piece = piece[4:].strip()
+        if piece:
+            out.append(piece)
+    return out
+
+
+def _fallback(text: str) -> list[Citation]:
+    """Layouts without "Decision based on": each sentence naming a guideline is one citation."""
+    out: list[Citation] = []
+    for sentence in _SENTENCE.split(fold(text)):
+        if _NOT_USED.search(sentence):
+            continue
+        if _ODG.search(sentence) or _ACOEM.search(sentence) or re.search(r"\bMTUS\b", sentence):
+            out.extend(_non_mtus_or_mtus(sentence))
+    return out
+
+
+def _non_mtus_or_mtus(sentence: str) -> list[Citation]:
+    mtus = re.search(r"\bMTUS\b", sentence)
+    if mtus and not _ODG.search(sentence) and not _ACOEM.search(sentence):
+        return [Citation(source=Source.MTUS, pages=pages_of(sentence), text=sentence)]
+    return _non_mtus(sentence)

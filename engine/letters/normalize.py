@@ -1,0 +1,72 @@
+"""Normalise extractor differences so parsers never depend on exact whitespace.
+
+pypdf, pypdfium2 and hand-made text files give the same words with different line endings,
+spacing, blank lines and hyphen markers. `normalize` maps them all to one form: lines separated
+by a single "\\n", single spaces, no blank lines. `Letter.text` is that form; every Span refers
+to it.
+"""
+
+from __future__ import annotations
+
+import re
+
+# One pass of str.translate handles every single-character difference.
+_CHARS: dict[int, str | None] = {
+    **{ord(c): " " for c in "\t\f\v\u00a0\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006"},
+    **{ord(c): " " for c in "\u2007\u2008\u2009\u200a\u202f\u205f\u3000"},
+    **{ord(c): "\n" for c in "\r\x85\u2028\u2029"},
+    # pypdfium2 marks a hyphen at a line wrap with U+FFFE (older builds: U+0002) and drops the
+    # break; pypdf keeps "-\n". Both become "-" joined to the next word (see _HYPHEN_WRAP).
+    ord("\ufffe"): "-",
+    ord("\x02"): "-",
+    # Invisible characters that split words.
+    **{ord(c): None for c in "\x00\u00ad\u200b\u200c\u200d\u2060\ufeff"},
+    # Other C0 controls carry nothing in a letter.
+    **{c: None for c in (*range(0x01, 0x02), *range(0x03, 0x09), *range(0x0E, 0x20), 0x7F)},
+    # Typographic ligatures some PDF producers emit.
+    ord("\ufb00"): "ff",
+    ord("\ufb01"): "fi",
+    ord("\ufb02"): "fl",
+    ord("\ufb03"): "ffi",
+    ord("\ufb04"): "ffl",
+    ord("\ufb05"): "st",
+    ord("\ufb06"): "st",
+}
+
+_SPACES = re.compile(r"  +")  # measured faster than " {2,}"
+# A line break with the spaces and blank lines around it. Runs of spaces are already single, so
+# this never backtracks.
+_BREAK = re.compile(r" ?\n[\n ]*")
+# A hyphenated word wrapped at its hyphen ("range-of-\nmotion"): pdfium drops that break, so
+# pypdf's must go too for both to give the same text.
+_HYPHEN_WRAP = re.compile(r"-\n(?=\w)(?<=\w-\n)")  # literal first: scans fast
+_FOLD = re.compile(r"\s+")
+
+
+# str.translate is fast on ASCII text but slow once the text holds any other character; there
+# a substitution that visits only the mapped characters is faster.
+_SPECIAL = re.compile("[" + re.escape("".join(chr(c) for c in _CHARS)) + "]")
+
+
+def _special(m: re.Match[str]) -> str:
+    return _CHARS[ord(m.group())] or ""
+
+
+def normalize(text: str) -> str:
+    """The canonical text of a letter: single spaces, "\\n" between lines, no blank lines."""
+    text = text.replace("\r\n", "\n")
+    text = text.translate(_CHARS) if text.isascii() else _SPECIAL.sub(_special, text)
+    text = _SPACES.sub(" ", text)
+    text = _BREAK.sub("\n", text)
+    text = _HYPHEN_WRAP.sub("-", text)
+    return text.strip(" \n")
+
+
+def fold(text: str) -> str:
+    """Whitespace folded to single spaces: how titles and guidelines are compared and stored."""
+    return _FOLD.sub(" ", text).strip()
+
+
+def phrase(words: str) -> str:
+    """A regex for a fixed phrase that may wrap or be spaced anywhere between its words."""
+    return r"\s+".join(re.escape(w) for w in words.split())

@@ -1,0 +1,94 @@
+"""Read a letter file (.txt or .pdf) to text, and expand command-line inputs to letter files."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from pathlib import Path
+
+import pypdfium2 as pdfium
+
+from engine.errors import RecheckError
+
+LETTER_SUFFIXES = (".txt", ".pdf")
+_TEXT_ENCODINGS = ("utf-8-sig", "cp1252")  # then latin-1, which decodes any byte
+
+
+def read_text(path: Path) -> str:
+    """The text of a letter file; RecheckError (naming the file) when it cannot be had."""
+    suffix = path.suffix.lower()
+    if suffix not in LETTER_SUFFIXES:
+        raise RecheckError(
+            f"unsupported file type {path.suffix or '(none)'!r}: expected .txt or .pdf",
+            path=str(path),
+        )
+    data = _read_bytes(path)
+    if not data.strip():
+        raise RecheckError("empty file", path=str(path))
+    text = _pdf_text(path, data) if suffix == ".pdf" else _decode(data)
+    text = text.replace("\x00", "")
+    if not text.strip():
+        raise RecheckError("no text in file (a scanned PDF needs OCR first)", path=str(path))
+    return text
+
+
+def iter_inputs(
+    paths: Iterable[Path | str], suffixes: tuple[str, ...] = LETTER_SUFFIXES
+) -> list[Path]:
+    """Input files named by `paths`: a directory gives its files with `suffixes` (recursively,
+    sorted); a file is kept whatever its suffix, so read_text can say why it is unsupported.
+
+    A path that does not exist is kept too: the caller reports it as an error row for that path
+    instead of failing the whole batch (read_text raises "no such file" for it).
+    """
+    out: list[Path] = []
+    for raw in paths:
+        path = Path(raw)
+        if path.is_dir():
+            found = (p for p in path.rglob("*") if p.suffix.lower() in suffixes and p.is_file())
+            out.extend(sorted(found))
+        else:
+            out.append(path)
+    return out
+
+
+def _read_bytes(path: Path) -> bytes:
+    try:
+        return path.read_bytes()
+    except FileNotFoundError:
+        raise RecheckError("no such file", path=str(path)) from None
+    except IsADirectoryError:
+        raise RecheckError("is a directory, not a letter file", path=str(path)) from None
+    except OSError as exc:
+        raise RecheckError(f"cannot read file: {exc.strerror or exc}", path=str(path)) from None
+
+
+def _decode(data: bytes) -> str:
+    for encoding in _TEXT_ENCODINGS:
+        try:
+            return data.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+    return data.decode("latin-1")
+
+
+def _pdf_text(path: Path, data: bytes) -> str:
+    """Pages joined by "\\n". pypdfium2 opens the corpus' AES-encrypted (empty password) PDFs."""
+    try:
+        doc = pdfium.PdfDocument(data)
+    except (pdfium.PdfiumError, ValueError, OSError) as exc:
+        raise RecheckError(f"unreadable or corrupt PDF ({exc})", path=str(path)) from None
+    try:
+        pages: list[str] = []
+        for index in range(len(doc)):
+            page = doc[index]
+            textpage = page.get_textpage()
+            try:
+                pages.append(textpage.get_text_range())
+            finally:
+                textpage.close()
+                page.close()
+        return "\n".join(pages)
+    except (pdfium.PdfiumError, ValueError, OSError) as exc:
+        raise RecheckError(f"unreadable PDF page ({exc})", path=str(path)) from None
+    finally:
+        doc.close()
