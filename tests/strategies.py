@@ -8,7 +8,7 @@ from hypothesis import strategies as st
 
 from engine.criteria.schema import AnyOf, Comparison, Criterion, Op
 from engine.facts.derive import Kind, fact_kinds, vocabulary
-from engine.facts.model import FACT_NAMES, Facts, Region, Service
+from engine.facts.model import FACT_NAMES, Facts
 
 _NUM = st.one_of(st.none(), st.integers(0, 40))
 _BOOL = st.one_of(st.none(), st.booleans())
@@ -21,16 +21,15 @@ def facts(draw: st.DrawFn) -> Facts:
     values: dict[str, Any] = {}
     for name in FACT_NAMES:
         kind = kinds[name]
-        if name == "service":
-            values[name] = draw(st.one_of(st.none(), st.sampled_from(list(Service))))
-        elif name == "body_regions":
-            values[name] = draw(st.lists(st.sampled_from(list(Region)), max_size=3, unique=True))
+        vocab = list(vocabulary(name) or ())
+        if kind is Kind.ENUM:
+            values[name] = draw(st.one_of(st.none(), st.sampled_from(vocab)))
+        elif kind is Kind.SET and vocab:
+            values[name] = draw(st.lists(st.sampled_from(vocab), max_size=3, unique=True))
         elif kind is Kind.BOOL:
             values[name] = draw(_BOOL)
         elif kind is Kind.NUMBER:
             values[name] = draw(_NUM)
-        elif name == "medication":
-            values[name] = draw(st.sampled_from([None, "cyclobenzaprine", "tramadol"]))
     return Facts(**values)
 
 

@@ -73,8 +73,10 @@ def test_duplicate_guideline_id_names_both_files(tmp_path: Path) -> None:
     first = _copy(tmp_path)
     second = tmp_path / "copy.yaml"
     shutil.copy(first, second)
-    problems = lint([tmp_path])
-    assert any("duplicate guideline id" in p.message and str(first) in p.message for p in problems)
+    dup = [p for p in lint([tmp_path]) if "duplicate guideline id" in p.message]
+    assert len(dup) == 1
+    named = {dup[0].path, str(first) if str(first) in dup[0].message else str(second)}
+    assert named == {str(first), str(second)}
 
 
 def test_lint_collects_every_problem(tmp_path: Path) -> None:

@@ -10,7 +10,8 @@ from enum import StrEnum
 from functools import cache
 from typing import Any, get_args
 
-from engine.facts.model import FACT_NAMES, Facts, Region, Service
+from engine.facts.model import FACT_NAMES, Diagnosis, Facts, Region, Service
+from engine.facts.vocab import drugs
 
 
 class Kind(StrEnum):
@@ -35,10 +36,20 @@ DERIVED: dict[str, tuple[Kind, str]] = {
     ),
 }
 
-_VOCABULARIES: dict[str, tuple[str, ...]] = {
-    "service": tuple(s.value for s in Service),
-    "body_regions": tuple(r.value for r in Region),
-}
+
+@cache
+def _vocabularies() -> dict[str, tuple[str, ...]]:
+    """Closed vocabularies: criteria naming a value outside them fail validation (typos)."""
+    known = {d.generic for d in drugs().by_name.values()}
+    parts = {p for g in known for p in g.split("/")}
+    return {
+        "service": tuple(s.value for s in Service),
+        "body_regions": tuple(r.value for r in Region),
+        "diagnoses": tuple(d.value for d in Diagnosis),
+        "medication": tuple(sorted(known)),
+        "ingredients": tuple(sorted(known | parts)),
+        "drug_classes": tuple(sorted({c for d in drugs().by_name.values() for c in d.classes})),
+    }
 
 
 @cache
@@ -48,8 +59,10 @@ def fact_kinds() -> dict[str, Kind]:
     for name in FACT_NAMES:
         annotation = Facts.model_fields[name].annotation
         args = set(get_args(annotation)) or {annotation}
-        if name in _VOCABULARIES:
-            kinds[name] = Kind.SET if name == "body_regions" else Kind.ENUM
+        if annotation is not None and getattr(annotation, "__origin__", None) is list:
+            kinds[name] = Kind.SET
+        elif name in _vocabularies():
+            kinds[name] = Kind.ENUM
         elif bool in args:
             kinds[name] = Kind.BOOL
         elif args & {int, float}:
@@ -62,7 +75,7 @@ def fact_kinds() -> dict[str, Kind]:
 
 def vocabulary(fact: str) -> tuple[str, ...] | None:
     """The allowed values of an enum or set fact."""
-    return _VOCABULARIES.get(fact)
+    return _vocabularies().get(fact)
 
 
 def derive(facts: Facts) -> dict[str, Any]:

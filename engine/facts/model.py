@@ -40,6 +40,31 @@ class Region(StrEnum):
     ANKLE_FOOT = "ankle_foot"
     HEAD = "head"
     CHEST_ABDOMEN = "chest_abdomen"
+    # Added: electrodiagnostic and imaging requests often name a whole limb, not a joint.
+    UPPER_EXTREMITY = "upper_extremity"
+    LOWER_EXTREMITY = "lower_extremity"
+
+
+class Diagnosis(StrEnum):
+    """Diagnosis categories guideline criteria branch on (e.g. MTUS physical medicine visits for
+    myalgia vs. radiculitis vs. CRPS; topical agents for neuropathic pain)."""
+
+    RADICULOPATHY = "radiculopathy"
+    NEUROPATHIC_PAIN = "neuropathic_pain"
+    CRPS = "crps"
+    MYOFASCIAL_PAIN = "myofascial_pain"
+    SPRAIN_STRAIN = "sprain_strain"
+    OSTEOARTHRITIS = "osteoarthritis"
+    DISC_DISORDER = "disc_disorder"
+    SPINAL_STENOSIS = "spinal_stenosis"
+    FACET_ARTHROPATHY = "facet_arthropathy"
+    CARPAL_TUNNEL = "carpal_tunnel"
+    TENDINOPATHY = "tendinopathy"
+    TEAR = "tear"
+    FRACTURE = "fracture"
+    HEADACHE = "headache"
+    PSYCHOLOGICAL = "psychological"
+    SLEEP_DISORDER = "sleep_disorder"
 
 
 class Evidence(BaseModel):
@@ -76,6 +101,20 @@ class Facts(BaseModel):
     medication_use_weeks: float | None = None  # how long the medication has been used already
     maintenance_care: bool | None = None  # elective/maintenance rather than therapeutic care
     adjunct_to_active_therapy: bool | None = None  # combined with exercise / active therapy
+    # --- added by the extractor (additive to the contract) ---
+    ingredients: list[str] = Field(default_factory=list)  # generic parts of a combination/compound
+    drug_classes: list[str] = Field(default_factory=list)  # nsaid, opioid, muscle_relaxant, ...
+    topical: bool | None = None  # cream, gel, ointment, patch, compounded topical
+    refills: int | None = None  # refills requested beside the count ("#60 with one refill")
+    postsurgical: bool | None = None  # requested as care after surgery
+    return_to_work: bool | None = None  # working / returned to work (false: off work, TTD)
+    flare_up: bool | None = None  # a flare-up, exacerbation or re-injury is documented
+    neurologic_deficit: bool | None = None  # objective neurologic deficit on examination
+    red_flags: bool | None = None  # red flags (cauda equina, progressive deficit) documented
+    surgery_considered: bool | None = None  # the patient is a surgical candidate / surgery planned
+    conservative_care_failed: bool | None = None  # conservative care tried and failed
+    diagnoses: list[Diagnosis] = Field(default_factory=list)  # diagnosis categories documented
+    weeks_since_injury: float | None = None  # date of injury to decision date
     evidence: dict[str, list[Evidence]] = Field(default_factory=dict)
 
     def values(self) -> dict[str, Any]:

@@ -1,0 +1,180 @@
+"""The readable part of a letter: sentences of the case summary and rationales, conclusions masked.
+
+Extraction never sees the recorded outcome or the reviewer's conclusion. `view(letter)` splits the
+case summary and each rationale into sentences, blanks (replaces with spaces, so every offset
+still points into Letter.text) each conclusion sentence, every outcome word and every quotation
+attributed to a guideline, and hands that masked text to the extractors. Sentences are split on
+the unmasked text so their boundaries cannot depend on what the reviewer concluded.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from enum import StrEnum
+from functools import lru_cache
+
+from engine.facts import vocab
+from engine.facts.model import Evidence
+from engine.letters.model import Letter
+
+
+class Part(StrEnum):
+    TITLE = "title"
+    SUMMARY = "summary"
+    RATIONALE = "rationale"
+
+
+@dataclass(frozen=True, slots=True)
+class Sentence:
+    start: int  # offsets into Letter.text
+    end: int
+    part: Part
+    item: int | None  # Item.index for title and rationale sentences
+
+
+@dataclass(frozen=True, slots=True, eq=False)  # hashed by identity: cheap as a cache key
+class View:
+    """A letter as extraction may read it."""
+
+    text: str  # Letter.text with masked stretches blanked; same length
+    sentences: tuple[Sentence, ...]  # unmasked sentences only
+
+    def of_item(self, index: int) -> tuple[Sentence, ...]:
+        """Summary sentences and the sentences of item `index`'s rationale."""
+        return tuple(s for s in self.sentences if s.item is None or s.item == index)
+
+
+# A sentence ends at . ! ? (plus closing quotes/brackets) before whitespace and a capital, digit or
+# opening quote, or glued to a capitalised word (PDF text loses spaces: "records.A detailed").
+_CLOSE = "\"\u201d\u2019')\\]"  # closing quotes and brackets after a full stop
+_OPEN = "\"\u201c'(\\["
+_END = re.compile(rf"[.!?]+[{_CLOSE}]*(?:\s+(?=[{_OPEN}]?[A-Z0-9])|(?=[\"\u201c]?[A-Z][a-z]))")
+# Words whose full stop does not end a sentence ("Dr.", "e.g.", "approx.").
+_ABBREVIATIONS = frozenset(
+    {"dr", "mr", "mrs", "ms", "vs", "e.g", "i.e", "etc", "no", "approx", "st", "jr", "sr", "fig"}
+    | {"p", "pp", "pg", "dept", "inc", "u.s", "a.m", "p.m", "cf", "al", "mt", "ave", "hr", "hrs"}
+    | {"min", "max", "ext", "lt", "rt", "ca", "sec"}
+)
+_WORD_BEFORE = re.compile(r"([\w.]+)$")
+
+
+def split_sentences(text: str, start: int, end: int) -> list[tuple[int, int]]:
+    """Sentence spans of text[start:end], whitespace trimmed."""
+    spans = []
+    begin = start
+    for m in _END.finditer(text, start, end):
+        word = _WORD_BEFORE.search(text, max(start, m.start() - 12), m.start())
+        if word and text[m.start()] == "." and _is_abbreviation(word.group(1)):
+            continue
+        spans.append((begin, m.end()))
+        begin = m.end()
+    spans.append((begin, end))
+    return [t for s, e in spans if (t := _trim(text, s, e))[1] > t[0]]
+
+
+def _is_abbreviation(word: str) -> bool:
+    w = word.lower().rstrip(".")
+    return w in _ABBREVIATIONS or (len(w) == 1 and w.isalpha())
+
+
+def _trim(text: str, start: int, end: int) -> tuple[int, int]:
+    while start < end and text[start].isspace():
+        start += 1
+    while end > start and text[end - 1].isspace():
+        end -= 1
+    return start, end
+
+
+def view(letter: Letter) -> View:
+    """The masked view of a letter (cached: every item of a letter shares it)."""
+    regions: list[tuple[int, int, int | None]] = []
+    if letter.case_summary_span is not None:
+        regions.append((letter.case_summary_span.start, letter.case_summary_span.end, None))
+    for item in letter.items:
+        if item.rationale_span is not None:
+            regions.append((item.rationale_span.start, item.rationale_span.end, item.index))
+    return _view(letter.text, tuple(regions))
+
+
+@lru_cache(maxsize=16)
+def _view(text: str, regions: tuple[tuple[int, int, int | None], ...]) -> View:
+    rules = vocab.mask()
+    blanks: list[tuple[int, int]] = []
+    sentences: list[Sentence] = []
+    for start, end, item in regions:
+        part = Part.SUMMARY if item is None else Part.RATIONALE
+        blanks.extend(_guideline_quotes(text, start, end, rules.quote_attribution))
+        for s, e in split_sentences(text, start, end):
+            if rules.is_conclusion(text[s:e]):
+                blanks.append((s, e))
+            else:
+                sentences.append(Sentence(s, e, part, item))
+        blanks.extend(m.span() for m in rules.outcome_words.finditer(text, start, end))
+    return View(_blank(text, blanks), tuple(sentences))
+
+
+def _blank(text: str, spans: list[tuple[int, int]]) -> str:
+    if not spans:
+        return text
+    out = []
+    pos = 0
+    for s, e in sorted(spans):
+        if e <= pos:
+            continue
+        s = max(s, pos)
+        out.append(text[pos:s])
+        out.append(" " * (e - s))
+        pos = e
+    out.append(text[pos:])
+    return "".join(out)
+
+
+_QUOTE = re.compile(r"[\"“”]")
+_MAX_QUOTE = 3000
+
+
+def _guideline_quotes(
+    text: str, start: int, end: int, attribution: re.Pattern[str]
+) -> list[tuple[int, int]]:
+    """Quotations in text[start:end] whose sentence, before the quote, names a guideline.
+
+    An opening quote follows whitespace, an opening bracket, a colon or the start; anything else
+    closes. Straight quotes carry no direction, so this is what keeps an unbalanced quote from
+    shifting every later pair.
+    """
+    spans = []
+    opening: int | None = None
+    for m in _QUOTE.finditer(text, start, end):
+        i = m.start()
+        before = text[i - 1] if i > start else " "
+        is_open = text[i] == "“" or (text[i] == '"' and (before.isspace() or before in "([{:,;"))
+        if opening is None:
+            if is_open:
+                opening = i
+            continue
+        if is_open and text[i] != "”":
+            opening = i  # two openings in a row: the first was never closed
+            continue
+        close = i + 1
+        if close - opening <= _MAX_QUOTE and _attributed(text, start, opening, attribution):
+            spans.append((opening, close))
+        opening = None
+    return spans
+
+
+_SENTENCE_START = re.compile(rf"[.!?][{_CLOSE}]*\s+(?=[{_OPEN}]?[A-Z])")
+
+
+def _attributed(text: str, start: int, quote: int, attribution: re.Pattern[str]) -> bool:
+    """Whether the sentence before the opening quote names a guideline."""
+    lead = max(start, quote - 300)
+    for boundary in _SENTENCE_START.finditer(text, lead, quote):
+        lead = boundary.end()
+    return attribution.search(text, lead, quote) is not None
+
+
+def evidence(text: str, start: int, end: int) -> Evidence:
+    """The letter's words at [start, end), whitespace trimmed."""
+    start, end = _trim(text, start, end)
+    return Evidence(quote=text[start:end], start=start, end=end)

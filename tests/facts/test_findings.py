@@ -1,0 +1,153 @@
+"""Facts read from the narrative, on small synthetic letters (never corpus text)."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from engine.facts import Facts, extract_facts
+from engine.letters.model import Item, Layout, Letter, PartialCertification, Span
+
+
+def letter(
+    summary: str,
+    title: str,
+    rationale: str,
+    *,
+    partial: PartialCertification | None = None,
+    decided: date | None = None,
+) -> tuple[Letter, Item]:
+    head = "CLINICAL CASE SUMMARY\n"
+    text = f"{head}{summary}\nIMR ISSUES\n{title}: Upheld\nDecision rationale: {rationale}"
+    s0 = len(head)
+    t0 = text.index(title + ": Upheld")
+    r0 = text.index("Decision rationale: ") + len("Decision rationale: ")
+    item = Item(
+        index=1,
+        title=title,
+        outcome=None,
+        partial_certification=partial,
+        rationale=rationale,
+        title_span=Span(start=t0, end=t0 + len(title)),
+        rationale_span=Span(start=r0, end=len(text)),
+        span=Span(start=t0, end=len(text)),
+    )
+    doc = Letter(
+        source="synthetic",
+        layout=Layout.DWC_2016,
+        text=text,
+        case_summary=summary,
+        case_summary_span=Span(start=s0, end=s0 + len(summary)),
+        items=[item],
+        decision_date=decided,
+    )
+    return doc, item
+
+
+def facts(summary: str, title: str, rationale: str, **kw: object) -> Facts:
+    doc, item = letter(summary, title, rationale, **kw)  # type: ignore[arg-type]
+    out = extract_facts(doc, item)
+    for name, quotes in out.evidence.items():
+        assert all(doc.text[q.start : q.end] == q.quote for q in quotes), name
+    return out
+
+
+def test_reviewer_finding_outranks_the_summary() -> None:
+    f = facts(
+        "He reported improved ADLs after physical therapy.",
+        "Physical therapy 2x3 for the knee",
+        "The patient has completed prior PT sessions. "
+        "There is no documentation of objective functional improvement.",
+    )
+    assert f.prior_treatment is True
+    assert f.functional_improvement is False
+
+
+def test_nothing_said_is_null() -> None:
+    f = facts(
+        "The patient is a 40 year old man with knee pain.",
+        "Acupuncture for the knee, 6 sessions",
+        "The request is for 6 sessions of acupuncture.",
+    )
+    assert f.prior_treatment is None
+    assert f.functional_improvement is None
+    assert f.prior_sessions is None
+
+
+def test_documented_improvement_is_true() -> None:
+    f = facts(
+        "Treatment to date has included 6 sessions of chiropractic care with objective functional "
+        "improvement and a reduction in work restrictions.",
+        "Additional chiropractic, 6 visits",
+        "The patient has had 6 chiropractic visits.",
+    )
+    assert (f.prior_treatment, f.prior_sessions, f.functional_improvement) == (True, 6, True)
+
+
+def test_hypothetical_and_guideline_are_not_facts() -> None:
+    f = facts(
+        "The patient has neck pain.",
+        "Chiropractic, 8 visits",
+        "MTUS recommends a trial of 6 visits with evidence of objective functional improvement. "
+        "If the patient has not tried chiropractic, a trial may be appropriate.",
+    )
+    assert f.prior_treatment is None
+    assert f.functional_improvement is None
+
+
+def test_improvement_with_another_service_does_not_count() -> None:
+    f = facts(
+        "Acupuncture resulted in objective functional improvement.",
+        "Chiropractic, 6 visits",
+        "The request is for chiropractic.",
+    )
+    assert f.functional_improvement is None
+
+
+def test_documented_absence_of_treatment() -> None:
+    f = facts(
+        "Treatment to date has included no prior chiropractic therapy and medications.",
+        "Chiropractic, 6 visits",
+        "",
+    )
+    assert f.prior_treatment is False
+
+
+def test_medication_history_and_use() -> None:
+    f = facts(
+        "Current medications include Flexeril and Motrin.",
+        "Flexeril 7.5 mg #60",
+        "The patient has been taking cyclobenzaprine since 10/14/2016.",
+        decided=date(2017, 1, 13),
+    )
+    assert f.service is not None and f.service.value == "medication"
+    assert (f.medication, f.brand, f.prior_treatment) == ("cyclobenzaprine", "Flexeril", True)
+    assert f.medication_use_weeks == 13.0
+
+
+def test_partial_certification_amounts() -> None:
+    partial = PartialCertification(
+        original_request="Acupuncture for 8 sessions",
+        authorized="Acupuncture for 6 sessions",
+        remaining="Acupuncture for 2 sessions",
+    )
+    summary = (
+        "Acupuncture for 8 sessions was the original request. "
+        "Acupuncture for 6 sessions was authorized."
+    )
+    f = facts(summary, "Acupuncture for 2 sessions", "", partial=partial)
+    assert (f.quantity, f.authorized_quantity) == (2, 6)
+
+
+def test_conclusion_sentences_are_never_read() -> None:
+    base = "Physical therapy 2x3"
+    a = facts(
+        "He has had physical therapy.",
+        base,
+        "Given the functional improvement, the request is medically necessary.",
+    )
+    b = facts(
+        "He has had physical therapy.",
+        base,
+        "Given the lack of functional improvement, the request is not medically necessary.",
+    )
+    assert a.functional_improvement is None and b.functional_improvement is None

@@ -1,0 +1,47 @@
+"""The token-indexed matcher finds exactly what trying every pattern at every token would."""
+
+from __future__ import annotations
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from engine.facts.analysis import _target_matcher
+from engine.facts.matcher import Matcher, first_keys, tokens
+from engine.letters.model import Letter
+
+
+def brute_force(matcher: Matcher, text: str) -> set[tuple[object, int, int]]:
+    found = set()
+    for start, _, _ in tokens(text):
+        for key, pattern in matcher.patterns:
+            m = pattern.match(text, start)
+            if m is not None and m.end() > start:
+                found.add((key, start, m.end()))
+    return found
+
+
+def indexed(matcher: Matcher, text: str) -> set[tuple[object, int, int]]:
+    return set(matcher.find(text, tokens(text)))
+
+
+def test_first_keys() -> None:
+    assert first_keys("no") == {("no", "open")}
+    assert first_keys(r"(?:does|do) not") == {("doe", "open"), ("do", "end")}
+    assert first_keys(r"\d+ visits") == {("#", "end")}
+    assert first_keys(r"\w+ly") is None  # unbounded start: tried everywhere
+
+
+def test_index_is_complete_on_real_sentences(all_letters: list[Letter]) -> None:
+    matcher = _target_matcher()  # every target pattern and every ConText rule
+    sentences = [s for doc in all_letters[:25] for s in doc.text.split(". ")]
+    for sentence in sentences:
+        assert indexed(matcher, sentence) == brute_force(matcher, sentence), sentence
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    st.text(alphabet=st.sampled_from(list("abdefhilmnoprstuvwxy 0123456789-/.,;#'()")), max_size=80)
+)
+def test_index_is_complete_on_random_text(text: str) -> None:
+    matcher = _target_matcher()
+    assert indexed(matcher, text) == brute_force(matcher, text)
