@@ -97,6 +97,7 @@ class AuditRow(BaseModel):
     consistency: Consistency | None = None
     guidelines: list[GuidelineUse] = Field(default_factory=list)
     reasons: list[Reason] = Field(default_factory=list)
+    flags: list[Reason] = Field(default_factory=list)
     findings: list[Finding] = Field(default_factory=list)
     facts: dict[str, Any] = Field(default_factory=dict)
     error: str | None = None
@@ -165,6 +166,7 @@ class Auditor:
             consistency=v.consistency,
             guidelines=v.guidelines,
             reasons=v.reasons,
+            flags=v.flags,
             findings=v.findings,
             facts=item.facts.values(),
             bundle=self.bundle.digest,

@@ -84,6 +84,18 @@ def _explain(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _coverage(args: argparse.Namespace) -> int:
+    from engine.coverage import as_json, coverage, read_rows, table
+
+    if args.path.suffix == ".jsonl":
+        rows = read_rows(args.path)
+    else:
+        rows = _auditor(args).audit([args.path])
+    cov = coverage(rows)
+    print(as_json(cov) if args.format == "json" else table(cov))
+    return EXIT_OK
+
+
 def _lint(args: argparse.Namespace) -> int:
     from engine.criteria.lint import lint
 
@@ -124,6 +136,12 @@ def parser() -> argparse.ArgumentParser:
     x.add_argument("--item", type=int, help="only this item (1-based)")
     _library_args(x)
     x.set_defaults(run=_explain)
+
+    c = sub.add_parser("coverage", help="items assessed and agreeing, per service and guideline")
+    c.add_argument("path", type=Path, help="an audit .jsonl file, or letters to audit first")
+    c.add_argument("--format", choices=("table", "json"), default="table")
+    _library_args(c)
+    c.set_defaults(run=_coverage)
 
     lnt = sub.add_parser("lint", help="validate guideline files; problems as file:line")
     lnt.add_argument("paths", nargs="*", type=Path, help=f"default {DEFAULT_GUIDELINES}")

@@ -82,6 +82,7 @@ class GuidelineUse(BaseModel):
     id: str
     source: Source
     section: str
+    edition: str
     cited: bool  # the letter's own citations name it
     outcome: Expected | None = None  # what this guideline alone says (None: silent)
 
@@ -92,6 +93,9 @@ class Verdict(BaseModel):
     recorded: Outcome | None
     deciding_source: Source | None = None
     reasons: list[Reason] = Field(default_factory=list)
+    # Observations about the letter's reasoning that do not change `expected`, e.g.
+    # lower_tier_relied: the letter relied on ODG although an encoded MTUS criterion applies.
+    flags: list[Reason] = Field(default_factory=list)
     guidelines: list[GuidelineUse] = Field(default_factory=list)
     findings: list[Finding] = Field(default_factory=list)
 
@@ -178,6 +182,40 @@ def _reasons(expected: Expected, findings: list[Finding]) -> list[Reason]:
     ]
 
 
+def _no_guideline(bundle: Bundle, facts: Facts, on: date | None) -> str:
+    what = (facts.service.value if facts.service else "an unrecognised service").replace("_", " ")
+    if on is not None and applicable(bundle, facts, None):
+        return f"no encoded guideline for {what} was in force on {on.isoformat()}"
+    return f"no encoded guideline governs {what}"
+
+
+def _hierarchy_flags(
+    findings: list[Finding],
+    citations: list[Citation],
+    policy: DecisionPolicy,
+) -> list[Reason]:
+    """8 CCR 9792.21.1: flag a letter that relied on a lower source although the MTUS applies."""
+    top = policy.source_order[0]
+    applying = sorted({f.guideline for f in findings if f.source == top and f.status in _DECIDED})
+    if not applying or any(c.source == top for c in citations):
+        return []
+    rank = {s: i for i, s in enumerate(policy.source_order)}
+    lower = sorted({c.source.value for c in citations if rank.get(c.source, len(rank)) > 0})
+    if not lower:
+        return []
+    return [
+        Reason(
+            code="lower_tier_relied",
+            criteria=applying,
+            message=f"the letter relied on {', '.join(lower)} although encoded {top} criteria"
+            f" apply ({', '.join(applying)})",
+        )
+    ]
+
+
+_DECIDED = (Status.MET, Status.NOT_MET)
+
+
 def judge(
     facts: Facts,
     on: date | None,
@@ -208,6 +246,7 @@ def judge(
                     id=g.id,
                     source=g.source,
                     section=g.section,
+                    edition=g.edition,
                     cited=cites(g, citations),
                     outcome=_decide(policy, fs),
                 )
@@ -230,13 +269,7 @@ def judge(
             ]
         else:
             expected = policy.no_guideline
-            what = facts.service.value if facts.service else "an unrecognised service"
-            reasons = [
-                Reason(
-                    code="no_guideline",
-                    message=f"no encoded guideline governs {what}".replace("_", " "),
-                )
-            ]
+            reasons = [Reason(code="no_guideline", message=_no_guideline(bundle, facts, on))]
     if expected is Expected.INDETERMINATE or recorded is None:
         consistency = Consistency.INDETERMINATE
     elif expected.value == recorded.value:
@@ -244,6 +277,7 @@ def judge(
     else:
         consistency = Consistency.INCONSISTENT
     return Verdict(
+        flags=_hierarchy_flags(all_findings, citations, policy),
         expected=expected,
         consistency=consistency,
         recorded=recorded,
