@@ -31,9 +31,10 @@ def auditor() -> Auditor:
     return AUDITOR
 
 
-def _judge(auditor: Auditor, f: Facts, citations: list[Citation] | None = None):
-    return judge(f, ON, citations or [], Outcome.UPHELD, auditor.bundle, auditor.policy,
-                 auditor.evaluator)  # fmt: skip
+def _judge(auditor: Auditor, f: Facts, citations: list[Citation] | None = None) -> Verdict:
+    return judge(
+        f, ON, citations or [], Outcome.UPHELD, auditor.bundle, auditor.policy, auditor.evaluator
+    )
 
 
 def test_no_guideline_and_missing_fact_are_different_reasons(auditor: Auditor) -> None:
