@@ -18,7 +18,7 @@ from engine.errors import RecheckError
 from engine.facts.extract import extract_facts
 from engine.facts.inputs import FACTS_SUFFIXES, ItemFacts, LetterFacts, load_facts_file
 from engine.findings import Finding
-from engine.letters.model import Letter, Outcome
+from engine.letters.model import Layout, Letter, Outcome
 from engine.letters.parse import load_letter
 from engine.letters.read import iter_inputs
 from engine.verdict import (
@@ -58,6 +58,9 @@ def letter_date(letter: Letter) -> date | None:
 
 def letter_facts(letter: Letter) -> LetterFacts:
     """letter -> items -> facts."""
+    if letter.layout is Layout.UNKNOWN:
+        # reported, never guessed: an IMR letter in a layout this version cannot read
+        raise RecheckError("unrecognised IMR letter layout: items not read", letter.source)
     return LetterFacts(
         source=letter.source,
         case_number=letter.case_number,

@@ -165,3 +165,12 @@ def test_extract_roundtrip_through_facts_file(
     from_letters = _rows(auditor, [EXAMPLES])
     from_facts = _rows(auditor, [facts_file])
     assert [r.expected for r in from_letters] == [r.expected for r in from_facts]
+
+
+def test_unknown_layout_is_reported_not_guessed(auditor: Auditor, tmp_path: Path) -> None:
+    letter = tmp_path / "odd.txt"
+    letter.write_text(
+        "Independent Medical Review\nFinal Determination\nDecision Date: 01/02/2017\n" * 3
+    )
+    rows = _rows(auditor, [letter])
+    assert len(rows) == 1 and rows[0].error and "unrecognised IMR letter layout" in rows[0].error
