@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
@@ -12,13 +13,15 @@ from typing import Any
 from pydantic import BaseModel, Field
 
 from engine import __version__
+from engine.counterfactual import Counterfactual, search
 from engine.criteria.load import Bundle, load_bundle
 from engine.durable import get_engine
 from engine.errors import RecheckError
 from engine.facts.extract import extract_facts
 from engine.facts.inputs import FACTS_SUFFIXES, ItemFacts, LetterFacts, load_facts_file
+from engine.facts.model import Service
 from engine.findings import Finding
-from engine.letters.model import Layout, Letter, Outcome
+from engine.letters.model import Citation, Layout, Letter, Outcome
 from engine.letters.parse import load_letter
 from engine.letters.read import iter_inputs
 from engine.verdict import (
@@ -79,11 +82,40 @@ def letter_facts(letter: Letter) -> LetterFacts:
     )
 
 
+def read_letters(path: Path) -> list[tuple[LetterFacts, str | None]]:
+    """Facts of every letter in one input: a letter (.txt/.pdf) or a facts file (.json/.yaml),
+    each with its reviewer's specialty (None for facts files, which do not carry it)."""
+    if path.suffix.lower() in FACTS_SUFFIXES:
+        return [(lf, None) for lf in load_facts_file(path)]
+    letter = load_letter(path)
+    return [(letter_facts(letter), letter.reviewer.specialty)]
+
+
 def read_facts(path: Path) -> list[LetterFacts]:
     """Facts of every letter in one input: a letter (.txt/.pdf) or a facts file (.json/.yaml)."""
-    if path.suffix.lower() in FACTS_SUFFIXES:
-        return load_facts_file(path)
-    return [letter_facts(load_letter(path))]
+    return [lf for lf, _ in read_letters(path)]
+
+
+def file_sha256(path: Path) -> str | None:
+    """Content hash of an input: the key `recheck audit --resume` skips finished inputs by."""
+    try:  # letters are small: one read beats file_digest's 256 KiB buffer per call
+        return hashlib.sha256(path.read_bytes()).hexdigest()
+    except OSError:
+        return None
+
+
+def surgery_item(letter: LetterFacts, item: ItemFacts) -> ItemFacts | None:
+    """The surgery of the letter that `item` is requested for: a surgery item that is not
+    itself ancillary, on a body region the item shares (or either names none)."""
+    regions = set(item.facts.body_regions)
+    for other in letter.items:
+        f = other.facts
+        if other.index == item.index or f.service is not Service.SURGERY or f.perioperative:
+            continue
+        if f.postsurgical or (regions and f.body_regions and not regions & set(f.body_regions)):
+            continue
+        return other
+    return None
 
 
 class AuditRow(BaseModel):
@@ -92,6 +124,7 @@ class AuditRow(BaseModel):
     source: str
     case_number: str | None = None
     decision_date: date | None = None
+    reviewer_specialty: str | None = None
     item: int | None = None
     title: str | None = None
     outcome: Outcome | None = None
@@ -101,11 +134,17 @@ class AuditRow(BaseModel):
     guidelines: list[GuidelineUse] = Field(default_factory=list)
     reasons: list[Reason] = Field(default_factory=list)
     flags: list[Reason] = Field(default_factory=list)
+    # the smallest changes of the facts that would change `expected` (upheld/overturned items)
+    counterfactuals: list[Counterfactual] = Field(default_factory=list)
     findings: list[Finding] = Field(default_factory=list)
     facts: dict[str, Any] = Field(default_factory=dict)
+    # with `facts`, `decision_date` and `outcome`: what `recheck replay` re-judges the item from
+    citations: list[Citation] = Field(default_factory=list)
+    only_guidelines: list[str] | None = None  # a facts file restricted the item to these
     error: str | None = None
     bundle: str = ""  # digest of the guideline bundle the verdict came from
     version: str = __version__
+    input_sha256: str | None = None  # sha256 of the input file's bytes (the resume key)
 
 
 @dataclass
@@ -126,6 +165,12 @@ class Auditor:
         return cls(load_bundle(guidelines), load_policy(rules), evaluator or get_engine())
 
     def verdict(self, letter: LetterFacts, item: ItemFacts) -> Verdict:
+        return self._judge(letter, *self.prepared(letter, item))
+
+    def prepared(self, letter: LetterFacts, item: ItemFacts) -> tuple[ItemFacts, Bundle]:
+        """The item as it is judged (linked to the surgery it is requested for) and the
+        guidelines it is judged with (all, or those its facts file restricts it to)."""
+        item = self._with_surgery(letter, item)
         bundle = self.bundle
         if item.guidelines is not None:
             known = bundle.by_id()
@@ -133,6 +178,16 @@ class Auditor:
             if unknown:
                 raise RecheckError(f"item {item.index}: unknown guideline {', '.join(unknown)}")
             bundle = bundle.model_copy(update={"guidelines": [known[g] for g in item.guidelines]})
+        return item, bundle
+
+    def counterfactuals(
+        self, letter: LetterFacts, item: ItemFacts, v: Verdict
+    ) -> list[Counterfactual]:
+        """What would have changed `v.expected` (see engine/counterfactual.py)."""
+        judged, bundle = self.prepared(letter, item)
+        return search(judged.facts, letter.decision_date, v, bundle, self.policy)
+
+    def _judge(self, letter: LetterFacts, item: ItemFacts, bundle: Bundle) -> Verdict:
         return judge(
             item.facts,
             letter.decision_date,
@@ -143,20 +198,56 @@ class Auditor:
             self.evaluator,
         )
 
+    def _with_surgery(self, letter: LetterFacts, item: ItemFacts) -> ItemFacts:
+        """An item requested for a surgery the same letter asks for (pre-op clearance, assistant
+        surgeon, post-op therapy, "Associated surgical service: ...") is judged knowing whether
+        the guidelines support that surgery: recheck's own verdict on the surgery item, never
+        the recorded outcome."""
+        facts = item.facts
+        if not (facts.perioperative or facts.postsurgical) or facts.surgery_requested is not None:
+            return item
+        parent = surgery_item(letter, item)
+        if parent is None:
+            return item
+        expected = self.verdict(letter, parent).expected
+        supported = {Expected.OVERTURNED: True, Expected.UPHELD: False}.get(expected)
+        evidence = dict(facts.evidence)
+        where = parent.facts.evidence.get("procedure") or parent.facts.evidence.get("service", [])
+        evidence["surgery_requested"] = list(where)
+        if supported is not None:
+            evidence["surgery_supported"] = list(where)
+        linked = facts.model_copy(
+            update={
+                "surgery_requested": True,
+                "surgery_supported": supported,
+                "evidence": evidence,
+            }
+        )
+        return item.model_copy(update={"facts": linked})
+
     def rows(self, path: Path) -> list[AuditRow]:
         """Rows of one input. Never raises: a problem becomes a single row with `error` set."""
+        digest = file_sha256(path)
         try:
-            rows = [self.row(letter, item) for letter in read_facts(path) for item in letter.items]
+            rows = [
+                self.row(letter, item).model_copy(
+                    update={"reviewer_specialty": specialty, "input_sha256": digest}
+                )
+                for letter, specialty in read_letters(path)
+                for item in letter.items
+            ]
         except RecheckError as exc:
             if exc.path is None:
                 exc.path = str(path)
-            return [self.error_row(path, str(exc))]
+            return [self.error_row(path, str(exc), digest)]
         except Exception as exc:  # a bug must not lose the input: report it on its row
-            return [self.error_row(path, f"{path}: internal error: {type(exc).__name__}: {exc}")]
-        return rows or [self.error_row(path, f"{path}: no disputed items found")]
+            message = f"{path}: internal error: {type(exc).__name__}: {exc}"
+            return [self.error_row(path, message, digest)]
+        return rows or [self.error_row(path, f"{path}: no disputed items found", digest)]
 
     def row(self, letter: LetterFacts, item: ItemFacts) -> AuditRow:
-        v = self.verdict(letter, item)
+        judged, bundle = self.prepared(letter, item)
+        v = self._judge(letter, judged, bundle)
         return AuditRow(
             source=letter.source,
             case_number=letter.case_number,
@@ -170,13 +261,19 @@ class Auditor:
             guidelines=v.guidelines,
             reasons=v.reasons,
             flags=v.flags,
+            counterfactuals=search(judged.facts, letter.decision_date, v, bundle, self.policy),
             findings=v.findings,
+            # as extracted, before linking to a surgery: replay re-links with its own bundle
             facts=item.facts.values(),
+            citations=item.citations,
+            only_guidelines=item.guidelines,
             bundle=self.bundle.digest,
         )
 
-    def error_row(self, path: Path, message: str) -> AuditRow:
-        return AuditRow(source=str(path), error=message, bundle=self.bundle.digest)
+    def error_row(self, path: Path, message: str, digest: str | None = None) -> AuditRow:
+        return AuditRow(
+            source=str(path), error=message, bundle=self.bundle.digest, input_sha256=digest
+        )
 
     def audit(self, paths: Iterable[Path]) -> Iterator[AuditRow]:
         for path in iter_inputs(paths):

@@ -15,10 +15,12 @@ from pathlib import Path
 
 from engine import __version__
 from engine.audit import DEFAULT_GUIDELINES, DEFAULT_RULES, Auditor, read_facts
+from engine.batch import EXECUTORS, default_workers
+from engine.bench import add_arguments as bench_arguments
 from engine.errors import RecheckError
 from engine.explain import explain_item
 from engine.letters.read import iter_inputs
-from engine.report import FORMATS, Summary, write_rows
+from engine.report import FORMATS
 
 EXIT_OK, EXIT_INPUT, EXIT_USAGE, EXIT_CONFIG = 0, 1, 2, 3
 
@@ -50,19 +52,81 @@ def _extract(args: argparse.Namespace) -> int:
     return status
 
 
+def _usage(command: str, message: str) -> int:
+    print(f"recheck {command}: error: {message}", file=sys.stderr)
+    return EXIT_USAGE
+
+
 def _audit(args: argparse.Namespace) -> int:
-    auditor = _auditor(args)
-    summary = Summary()
+    from engine.batch import BatchOptions, Library, resume_state, run_batch
+    from engine.report import RESUMABLE, ParquetRowWriter, RowWriter, TextRowWriter
+
+    if args.format == "parquet" and not args.output:
+        return _usage("audit", "--format parquet needs --output FILE")
+    if args.resume and (not args.output or args.format not in RESUMABLE):
+        return _usage("audit", "--resume needs --output FILE and --format jsonl or csv")
+    if args.scheduler and args.executor != "dask":
+        return _usage("audit", "--scheduler needs --executor dask")
+    if args.workers < 1:
+        return _usage("audit", "--workers must be at least 1")
+    library = Library(
+        tuple(str(g) for g in args.guidelines or [DEFAULT_GUIDELINES]), str(args.rules)
+    )
+    options = BatchOptions(
+        workers=args.workers,
+        executor=args.executor,
+        scheduler=args.scheduler,
+        chunk=args.chunk_size,
+        progress=not args.no_progress and sys.stderr.isatty(),
+    )
+    library.auditor()  # an invalid library fails here (exit 3), before any output is touched
+    try:
+        done = resume_state(args.output, args.format) if args.resume else None
+    except RecheckError as exc:
+        return _usage("audit", str(exc))
     with ExitStack() as stack:
-        out = (
-            stack.enter_context(open(args.output, "w", encoding="utf-8", newline=""))
-            if args.output
-            else sys.stdout
-        )
-        for row in write_rows(auditor.audit(args.paths), out, args.format):
-            summary.add(row)
+        writer: RowWriter
+        if args.format == "parquet":
+            writer = ParquetRowWriter(args.output)
+        else:
+            out = sys.stdout
+            if args.output:
+                mode = "a" if args.resume else "w"
+                out = stack.enter_context(open(args.output, mode, encoding="utf-8", newline=""))
+            header = not (args.resume and args.output.stat().st_size > 0)
+            writer = TextRowWriter(out, args.format, header=header)
+        try:
+            summary = run_batch(args.paths, library, args.format, writer, options, done)
+        except KeyboardInterrupt:
+            hint = " (rerun with --resume to continue)" if args.format in RESUMABLE else ""
+            print(f"recheck audit: interrupted{hint}", file=sys.stderr)
+            return 130
+        finally:
+            writer.close()  # a Parquet file is only readable once closed
     print(summary.table(), file=sys.stderr)
     return EXIT_INPUT if summary.errors else EXIT_OK
+
+
+def _report(args: argparse.Namespace) -> int:
+    from engine.html_report import write_report
+
+    try:
+        stats = write_report(args.audit, args.output, args.max_items or None)
+    except RecheckError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return EXIT_INPUT
+    print(
+        f"recheck report: {stats.rows} rows, {stats.consistency['inconsistent']} inconsistent,"
+        f" {len(stats.split_groups())} split groups -> {args.output}",
+        file=sys.stderr,
+    )
+    return EXIT_OK
+
+
+def _bench(args: argparse.Namespace) -> int:
+    from engine.bench import run
+
+    return run(args)
 
 
 def _explain(args: argparse.Namespace) -> int:
@@ -76,7 +140,9 @@ def _explain(args: argparse.Namespace) -> int:
     for letter in letters:
         for item in letter.items:
             if args.item is None or item.index == args.item:
-                print(explain_item(letter, item, auditor.verdict(letter, item)), end="\n\n")
+                v = auditor.verdict(letter, item)
+                what_if = auditor.counterfactuals(letter, item, v)
+                print(explain_item(letter, item, v, what_if), end="\n\n")
                 shown += 1
     if not shown:
         print(f"error: {args.path}: no item {args.item}", file=sys.stderr)
@@ -113,6 +179,18 @@ def _schema(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _test(args: argparse.Namespace) -> int:
+    from engine.testing.command import run
+
+    return run(args, _auditor(args))
+
+
+def _replay(args: argparse.Namespace) -> int:
+    from engine.replay import run
+
+    return run(args, _auditor(args))
+
+
 def parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(
         prog="recheck", description="Re-check IMR decisions against the guidelines they cite."
@@ -126,10 +204,42 @@ def parser() -> argparse.ArgumentParser:
 
     a = sub.add_parser("audit", help="one row per item: expected outcome and consistency")
     a.add_argument("paths", nargs="+", type=Path, help="letters, directories or facts files")
-    a.add_argument("--format", choices=FORMATS, default="jsonl")
+    a.add_argument("--format", choices=FORMATS, default="jsonl", help="parquet needs --output")
     a.add_argument("--output", "-o", type=Path, help="write rows here (default stdout)")
+    a.add_argument(
+        "--resume",
+        action="store_true",
+        help="continue an interrupted audit in --output: skip inputs whose content hash is done",
+    )
+    a.add_argument(
+        "--workers",
+        type=int,
+        default=default_workers(),
+        help="worker processes (default: the CPU count; 1 = in this process)",
+    )
+    a.add_argument("--executor", choices=EXECUTORS, default="local", help="local processes or dask")
+    a.add_argument(
+        "--scheduler", metavar="ADDRESS", help="dask scheduler (default: a LocalCluster)"
+    )
+    a.add_argument("--chunk-size", type=int, help="inputs per worker task (default: automatic)")
+    a.add_argument("--no-progress", action="store_true", help="no progress bar on a terminal")
     _library_args(a)
     a.set_defaults(run=_audit)
+
+    r = sub.add_parser("report", help="one self-contained HTML page: charts and explanations")
+    r.add_argument("audit", type=Path, help="an audit .jsonl file (recheck audit output)")
+    r.add_argument("--output", "-o", type=Path, required=True, help="the .html page to write")
+    r.add_argument(
+        "--max-items",
+        type=int,
+        default=1000,
+        help="inconsistent items shown in full (default 1000; 0 = all)",
+    )
+    r.set_defaults(run=_report)
+
+    b = sub.add_parser("bench", help="throughput and memory of batch audits on this machine")
+    bench_arguments(b)
+    b.set_defaults(run=_bench)
 
     x = sub.add_parser("explain", help="why each item was upheld or overturned, in plain words")
     x.add_argument("path", type=Path)
@@ -143,14 +253,28 @@ def parser() -> argparse.ArgumentParser:
     _library_args(c)
     c.set_defaults(run=_coverage)
 
-    lnt = sub.add_parser("lint", help="validate guideline files; problems as file:line")
+    lnt = sub.add_parser(
+        "lint", help="validate guideline files, find contradictory or gapped criteria (file:line)"
+    )
     lnt.add_argument("paths", nargs="*", type=Path, help=f"default {DEFAULT_GUIDELINES}")
     lnt.add_argument("--rules", type=Path, default=DEFAULT_RULES)
     lnt.set_defaults(run=_lint)
 
     s = sub.add_parser("schema", help="JSON Schema of guideline files, facts, test suites")
-    s.add_argument("shape", choices=("guideline", "facts", "rules"))
+    s.add_argument("shape", choices=("guideline", "facts", "rules", "suite"))
     s.set_defaults(run=_schema)
+
+    from engine.testing.command import add_arguments as test_arguments
+
+    t = sub.add_parser("test", help="run guideline test suites (like opa test); --coverage")
+    test_arguments(t)
+    _library_args(t)
+    t.set_defaults(run=_test)
+
+    rp = sub.add_parser("replay", help="re-judge an audit log; list every verdict that changed")
+    rp.add_argument("audit", type=Path, help="an audit .jsonl file (recheck audit output)")
+    _library_args(rp)
+    rp.set_defaults(run=_replay)
     return p
 
 

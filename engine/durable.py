@@ -116,8 +116,15 @@ def compile_guideline(g: Guideline) -> dict[str, dict[str, Any]]:
     return ruleset
 
 
-def to_fact(values: Mapping[str, Any]) -> dict[str, Any]:
-    """An item record as durable-rules should see it: nulls dropped, sets as boolean flags."""
+def to_fact(
+    values: Mapping[str, Any], members: Mapping[str, frozenset[Any]] | None = None
+) -> dict[str, Any]:
+    """An item record as durable-rules should see it: nulls dropped, sets as boolean flags.
+
+    `members`: for each set fact, the values a ruleset's criteria name (see `referenced`); only
+    those become flags. A fact holds at most 255 properties in durable-rules, fewer than the flags
+    of every vocabulary value (the drug vocabulary alone has hundreds).
+    """
     kinds = fact_kinds()
     fact: dict[str, Any] = {}
     for name, value in values.items():
@@ -127,10 +134,24 @@ def to_fact(values: Mapping[str, Any]) -> dict[str, Any]:
         if kind is Kind.SET:
             if value:  # an empty set is unknown: no flags at all
                 present = set(value)
-                fact.update({_flag(name, v): v in present for v in vocabulary(name) or ()})
+                names = (vocabulary(name) or ()) if members is None else members.get(name, ())
+                fact.update({_flag(name, v): v in present for v in names})
         else:
             fact[name] = value
     return fact
+
+
+def referenced(g: Guideline) -> dict[str, frozenset[Any]]:
+    """Set fact -> the values the guideline's criteria compare it with."""
+    kinds = fact_kinds()
+    out: dict[str, set[Any]] = {}
+    for c in g.criteria:
+        for t in (*c.when, *c.condition):
+            for cmp in t.any if isinstance(t, AnyOf) else [t]:
+                if kinds.get(cmp.fact) is Kind.SET:
+                    vs = cmp.value if isinstance(cmp.value, list) else [cmp.value]
+                    out.setdefault(cmp.fact, set()).update(vs)
+    return {name: frozenset(vs) for name, vs in out.items()}
 
 
 class DurableEngine:
@@ -148,6 +169,10 @@ class DurableEngine:
 
         self._host = _Host()
         self._names: dict[str, str] = {}  # guideline id -> registered ruleset name
+        # Guideline object -> its ruleset name. Keyed by object, not id: one process may judge
+        # with two libraries whose guidelines share ids (`recheck replay --guidelines`, tests).
+        self._rulesets: dict[int, tuple[Guideline, str]] = {}
+        self._members: dict[str, dict[str, frozenset[Any]]] = {}  # ruleset name -> set values
         self._seq = itertools.count()
 
     def register(self, g: Guideline) -> str:
@@ -163,12 +188,16 @@ class DurableEngine:
                 if "already registered" not in str(exc):
                     raise
             self._names[g.id] = name
+            self._members[name] = referenced(g)
         return name
 
     def evaluate(self, g: Guideline, values: Mapping[str, Any]) -> dict[str, Status]:
         """Status of every criterion of `g` for one item's fact values."""
-        name = self._names.get(g.id) or self.register(g)
-        fact = to_fact(values)
+        known = self._rulesets.get(id(g))
+        if known is None or known[0] is not g:
+            known = self._rulesets[id(g)] = (g, self.register(g))
+        name = known[1]
+        fact = to_fact(values, self._members[name])
         fact.update(_KIND, seq=next(self._seq), sid=_SID)
         self._fired.clear()
         try:

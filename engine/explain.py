@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 from textwrap import fill, indent
+from typing import TYPE_CHECKING
 
 from engine.criteria.schema import Effect, GuidelineCitation
 from engine.facts.inputs import ItemFacts, LetterFacts
 from engine.findings import Finding, Status
 from engine.verdict import Expected, Verdict
+
+if TYPE_CHECKING:  # counterfactual.py renders values with show_value from here
+    from engine.counterfactual import Counterfactual
 
 _MARK = {Effect.SUPPORTS: "+ supports", Effect.DOES_NOT_SUPPORT: "- does not support"}
 _STATUS = {
@@ -27,7 +31,8 @@ def cite(c: GuidelineCitation) -> str:
     return f"{c.source} {c.document} ({c.edition}), {c.section}{pages}{sub}"
 
 
-def _value(v: object) -> str:
+def show_value(v: object) -> str:
+    """A fact value as a reader says it: yes/no, not stated, comma-separated sets."""
     if v is None or v == []:
         return "not stated"
     if isinstance(v, bool):
@@ -47,7 +52,7 @@ def finding_text(f: Finding) -> str:
     if tests:
         lines.append(f"    Test: {'; '.join(tests)}")
     if f.values:
-        shown = ", ".join(f"{k.replace('_', ' ')} = {_value(v)}" for k, v in f.values.items())
+        shown = ", ".join(f"{k.replace('_', ' ')} = {show_value(v)}" for k, v in f.values.items())
         lines.append(f"    Facts: {shown}")
     for fact, evidence in f.evidence.items():
         for e in evidence[:2]:
@@ -65,7 +70,12 @@ def finding_text(f: Finding) -> str:
     return "\n".join(lines)
 
 
-def explain_item(letter: LetterFacts, item: ItemFacts, v: Verdict) -> str:
+def explain_item(
+    letter: LetterFacts,
+    item: ItemFacts,
+    v: Verdict,
+    counterfactuals: list[Counterfactual] | None = None,
+) -> str:
     who = letter.case_number or letter.source
     out = [f"{who}, item {item.index}: {item.title}"]
     recorded = v.recorded.value if v.recorded else "not stated"
@@ -75,6 +85,9 @@ def explain_item(letter: LetterFacts, item: ItemFacts, v: Verdict) -> str:
     )
     for r in v.reasons:
         out.append(f"  Why ({r.code.replace('_', ' ')}): {r.message}")
+    if counterfactuals:
+        out.append("  What would have changed the expected outcome:")
+        out.extend(f"    - {c.message}" for c in counterfactuals)
     if v.deciding_source:
         used = [u for u in v.guidelines if u.source == v.deciding_source]
         for u in used:

@@ -1,80 +1,224 @@
-"""Writing audit rows (jsonl, csv, json) as they are produced, and the summary table."""
+"""Audit rows out: encoding (jsonl, csv, json, parquet), streaming writers and the summary table.
+
+Rows are encoded where they are produced (in the worker processes of a batch run, engine/batch.py)
+and written by one writer in the main process, one input at a time: each input's rows go out in
+one write and one flush, so an interrupted run leaves whole inputs plus at most one torn input at
+the end, which `recheck audit --resume` drops and redoes.
+
+CSV and Parquet hold one column per AuditRow field, so fields added to the row later appear without
+touching this module: scalars as themselves, `guidelines` as `;`-joined ids, `reasons` as
+`code: message` joined by ` | `, every other list or mapping as compact JSON.
+"""
 
 from __future__ import annotations
 
 import csv
+import io
 import json
+import types
 from collections import Counter
-from collections.abc import Iterable, Iterator
-from typing import TextIO
+from datetime import date
+from pathlib import Path
+from typing import Any, NamedTuple, Protocol, TextIO, Union, get_args, get_origin
 
 from engine.audit import AuditRow
+from engine.errors import RecheckError
 
-FORMATS = ("jsonl", "csv", "json")
-CSV_COLUMNS = (
-    "source", "case_number", "decision_date", "item", "title", "outcome",
-    "partial_certification", "expected", "consistency", "guidelines", "reasons",
-    "findings", "error", "bundle", "version",
-)  # fmt: skip
-
-
+FORMATS = ("jsonl", "csv", "json", "parquet")
+RESUMABLE = ("jsonl", "csv")  # line formats: a torn tail can be cut off and the rest appended to
 EXPECTED = ("upheld", "overturned", "indeterminate")
 CONSISTENCY = ("consistent", "inconsistent", "indeterminate")
+PARQUET_BATCH_ROWS = 4096  # rows buffered per Parquet row group: bounds the writer's memory
 
 
-def _csv_record(row: AuditRow) -> dict[str, object]:
+def columns() -> list[str]:
+    """CSV and Parquet columns: every AuditRow field, in declaration order."""
+    return list(AuditRow.model_fields)
+
+
+def flat_record(row: AuditRow) -> dict[str, Any]:
+    """A row as one flat record of scalars (for CSV and Parquet)."""
     data = row.model_dump(mode="json")
-    data["guidelines"] = ";".join(g["id"] for g in data["guidelines"])
-    data["reasons"] = " | ".join(f"{r['code']}: {r['message']}" for r in data["reasons"])
-    data["findings"] = json.dumps(data["findings"], separators=(",", ":"))
-    return {k: data[k] for k in CSV_COLUMNS}
+    for name, value in data.items():
+        if name == "guidelines":
+            data[name] = ";".join(g["id"] for g in value)
+        elif name == "reasons":
+            data[name] = " | ".join(f"{r['code']}: {r['message']}" for r in value)
+        elif isinstance(value, list | dict):
+            data[name] = json.dumps(value, separators=(",", ":"), ensure_ascii=False)
+    return data
 
 
-def write_rows(rows: Iterable[AuditRow], out: TextIO, fmt: str) -> Iterator[AuditRow]:
-    """Write each row as soon as it comes, passing it on (for the summary)."""
-    if fmt == "csv":
-        writer = csv.DictWriter(out, fieldnames=CSV_COLUMNS)
-        writer.writeheader()
-    elif fmt == "json":
-        out.write("[")
-    first = True
-    for row in rows:
-        if fmt == "csv":
-            writer.writerow(_csv_record(row))
+def _csv_line(values: list[Any]) -> str:
+    buf = io.StringIO()
+    csv.writer(buf, lineterminator="\n").writerow(values)
+    return buf.getvalue()[:-1]
+
+
+def csv_header() -> str:
+    return _csv_line(columns())
+
+
+def encode(row: AuditRow, fmt: str) -> str:
+    """One row, ready for the writer of `fmt` (no line terminator)."""
+    if fmt in ("jsonl", "json"):
+        return row.model_dump_json()
+    record = flat_record(row)
+    if fmt == "parquet":  # decoded again by the writer; JSON keeps worker -> writer IPC to a str
+        return json.dumps(record, separators=(",", ":"), ensure_ascii=False)
+    # One physical line per record, which is what lets --resume cut a CSV file by lines.
+    return _csv_line(
+        [
+            v.replace("\r", " ").replace("\n", " ") if isinstance(v, str) else v
+            for v in record.values()
+        ]
+    )
+
+
+class RowWriter(Protocol):
+    def write(self, encoded: list[str]) -> None:
+        """The rows of one input (encoded by `encode`)."""
+
+    def close(self) -> None: ...
+
+
+class TextRowWriter:
+    """jsonl, csv and json to a text stream: one write and one flush per input."""
+
+    def __init__(self, out: TextIO, fmt: str, *, header: bool = True) -> None:
+        self.out, self.fmt = out, fmt
+        self._first = True
+        if fmt == "csv" and header:
+            out.write(csv_header() + "\n")
         elif fmt == "json":
-            out.write(("\n" if first else ",\n") + row.model_dump_json())
-        else:
-            out.write(row.model_dump_json() + "\n")
+            out.write("[")
         out.flush()
-        first = False
-        yield row
-    if fmt == "json":
-        out.write("\n]\n")
+
+    def write(self, encoded: list[str]) -> None:
+        if not encoded:
+            return
+        if self.fmt == "json":
+            text = ("\n" if self._first else ",\n") + ",\n".join(encoded)
+        else:
+            text = "\n".join(encoded) + "\n"
+        self._first = False
+        self.out.write(text)
+        self.out.flush()
+
+    def close(self) -> None:
+        if self.fmt == "json":
+            self.out.write("]\n" if self._first else "\n]\n")
+        self.out.flush()
+
+
+def _arrow_type(annotation: Any) -> Any:
+    import pyarrow as pa
+
+    if get_origin(annotation) in (Union, types.UnionType):
+        args = [a for a in get_args(annotation) if a is not type(None)]
+        annotation = args[0] if len(args) == 1 else str
+    simple = {bool: pa.bool_(), int: pa.int64(), float: pa.float64(), date: pa.date32()}
+    return simple.get(annotation, pa.string())  # str, enums, and nested values as JSON text
+
+
+def arrow_schema() -> Any:
+    """The Parquet schema: typed scalars, nested values as JSON strings (see flat_record)."""
+    import pyarrow as pa
+
+    return pa.schema(
+        [pa.field(name, _arrow_type(f.annotation)) for name, f in AuditRow.model_fields.items()]
+    )
+
+
+def require_pyarrow() -> None:
+    try:
+        import pyarrow.parquet  # noqa: F401
+    except ImportError:
+        raise RecheckError(
+            "--format parquet needs pyarrow: pip install 'recheck[parquet]'"
+        ) from None
+
+
+class ParquetRowWriter:
+    """Parquet through pyarrow, a row group every PARQUET_BATCH_ROWS rows (flat memory)."""
+
+    def __init__(self, path: Path, batch_rows: int = PARQUET_BATCH_ROWS) -> None:
+        require_pyarrow()
+        import pyarrow as pa
+        import pyarrow.parquet as pq
+
+        self._pa = pa
+        self.schema = arrow_schema()
+        # Records arrive with dates as ISO text (JSON): read as text, then cast to the schema.
+        self._text_schema = pa.schema(
+            [pa.field(f.name, pa.string()) if f.type == pa.date32() else f for f in self.schema]
+        )
+        self._writer = pq.ParquetWriter(str(path), self.schema, compression="zstd")
+        self._batch_rows = batch_rows
+        self._buffer: list[dict[str, Any]] = []
+
+    def write(self, encoded: list[str]) -> None:
+        self._buffer.extend(json.loads(e) for e in encoded)
+        if len(self._buffer) >= self._batch_rows:
+            self._flush()
+
+    def _flush(self) -> None:
+        if self._buffer:
+            table = self._pa.Table.from_pylist(self._buffer, schema=self._text_schema)
+            self._writer.write_table(table.cast(self.schema))
+            self._buffer = []
+
+    def close(self) -> None:
+        self._flush()
+        self._writer.close()
+
+
+class RowStat(NamedTuple):
+    """What the summary needs of a row: small, so workers can send it beside the encoded row."""
+
+    error: bool
+    expected: str
+    consistency: str
+    service: str
+
+    @classmethod
+    def of(cls, row: AuditRow) -> RowStat:
+        return cls(
+            row.error is not None,
+            row.expected or "?",
+            row.consistency or "?",
+            str(row.facts.get("service") or "unrecognised"),
+        )
 
 
 class Summary:
-    """Counts for the stderr table, built while rows stream by."""
+    """Counts for the stderr table, built while inputs stream by (constant memory)."""
 
     def __init__(self) -> None:
-        self.inputs: set[str] = set()
+        self.inputs = 0
+        self.skipped = 0  # inputs an interrupted run had finished (--resume)
         self.errors = 0
         self.expected: Counter[str] = Counter()
         self.consistency: Counter[str] = Counter()
         self.by_service: Counter[tuple[str, str]] = Counter()
 
-    def add(self, row: AuditRow) -> None:
-        self.inputs.add(row.source)
-        if row.error:
+    def add_input(self, stats: list[RowStat]) -> None:
+        self.inputs += 1
+        for s in stats:
+            self.add(s)
+
+    def add(self, s: RowStat) -> None:
+        if s.error:
             self.errors += 1
             return
-        self.expected[row.expected or "?"] += 1
-        self.consistency[row.consistency or "?"] += 1
-        service = str(row.facts.get("service") or "unrecognised")
-        self.by_service[(service, row.consistency or "?")] += 1
+        self.expected[s.expected] += 1
+        self.consistency[s.consistency] += 1
+        self.by_service[(s.service, s.consistency)] += 1
 
     def table(self) -> str:
         items = sum(self.expected.values())
-        lines = [f"recheck: {items} items from {len(self.inputs)} inputs, {self.errors} errors"]
+        skipped = f" ({self.skipped} more already done)" if self.skipped else ""
+        lines = [f"recheck: {items} items from {self.inputs} inputs{skipped}, {self.errors} errors"]
         lines.append("expected:    " + "  ".join(f"{k} {self.expected[k]}" for k in EXPECTED))
         lines.append("consistency: " + "  ".join(f"{k} {self.consistency[k]}" for k in CONSISTENCY))
         services = sorted({s for s, _ in self.by_service})

@@ -7,7 +7,7 @@ recorded outcome solely to compare it with the expected one at the very end.
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from datetime import date
 from enum import StrEnum
 from pathlib import Path
@@ -15,9 +15,9 @@ from typing import Any, Literal, Protocol
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from engine.criteria.evaluate import describe
+from engine.criteria.evaluate import describe, effect_of, settle, status
 from engine.criteria.load import Bundle
-from engine.criteria.schema import Effect, Guideline, Unstated
+from engine.criteria.schema import Effect, Guideline
 from engine.criteria.select import applicable, cites
 from engine.facts.derive import derive
 from engine.facts.model import Evidence, Facts
@@ -109,12 +109,10 @@ def findings_for(
 ) -> list[Finding]:
     found = []
     for c in g.criteria:
-        st = statuses[c.id]
+        st = settle(c, statuses[c.id])
         needed = sorted(c.facts())
         missing = [f for f in needed if values.get(f) in (None, [])]
-        if st is Status.UNKNOWN and c.unstated is Unstated.NOT_APPLICABLE:
-            st = Status.NOT_APPLICABLE
-        effect = {Status.MET: c.effect.met, Status.NOT_MET: c.effect.not_met}.get(st)
+        effect = effect_of(c, st)
         evidence: dict[str, list[Evidence]] = {
             f: facts.evidence[f] for f in needed if f in facts.evidence
         }
@@ -138,13 +136,22 @@ def findings_for(
     return found
 
 
-def _decide(policy: DecisionPolicy, findings: list[Finding]) -> Expected | None:
-    counts = Counter(f.effect.value for f in findings if f.effect is not None)
-    counts["unknown"] = sum(f.status is Status.UNKNOWN for f in findings)
+def decide(
+    policy: DecisionPolicy, effects: Iterable[Effect | None], unknown: int
+) -> Expected | None:
+    """The first decision rule whose counts hold (None: this source is silent)."""
+    counts = Counter(e.value for e in effects if e is not None)
+    counts["unknown"] = unknown
     for rule in policy.rules:
         if all(cond.holds(counts[key]) for key, cond in rule.when.items()):
             return rule.expected
     return None
+
+
+def _decide(policy: DecisionPolicy, findings: list[Finding]) -> Expected | None:
+    return decide(
+        policy, (f.effect for f in findings), sum(f.status is Status.UNKNOWN for f in findings)
+    )
 
 
 def _reasons(expected: Expected, findings: list[Finding]) -> list[Reason]:
@@ -216,6 +223,41 @@ def _hierarchy_flags(
 _DECIDED = (Status.MET, Status.NOT_MET)
 
 
+def tiers(governing: list[Guideline], policy: DecisionPolicy) -> list[list[Guideline]]:
+    """Governing guidelines grouped by source in the policy's order (8 CCR 9792.21.1): a lower
+    source is consulted only where every higher one is silent."""
+    return [t for s in policy.source_order if (t := [g for g in governing if g.source == s])]
+
+
+def guideline_effects(g: Guideline, values: Mapping[str, Any]) -> tuple[list[Effect | None], int]:
+    """What each criterion of a guideline says (direct evaluation), and how many are unknown."""
+    effects: list[Effect | None] = []
+    unknown = 0
+    for c in g.criteria:
+        st = settle(c, status(c, values))
+        effects.append(effect_of(c, st))
+        unknown += st is Status.UNKNOWN
+    return effects, unknown
+
+
+def expected_of(
+    values: Mapping[str, Any], ordered: list[list[Guideline]], policy: DecisionPolicy
+) -> Expected:
+    """`judge`'s expected outcome alone, by direct evaluation and without building findings:
+    the counterfactual search re-decides an item many times and must stay cheap."""
+    for tier in ordered:
+        tier_effects: list[Effect | None] = []
+        unknown = 0
+        for g in tier:
+            es, u = guideline_effects(g, values)
+            tier_effects.extend(es)
+            unknown += u
+        decided = decide(policy, tier_effects, unknown)
+        if decided is not None:
+            return decided
+    return policy.silent if ordered else policy.no_guideline
+
+
 def judge(
     facts: Facts,
     on: date | None,
@@ -228,15 +270,13 @@ def judge(
     """Expected outcome of one item from its facts, then its consistency with `recorded`."""
     values = derive(facts)
     governing = applicable(bundle, facts, on)
-    order = {s: i for i, s in enumerate(policy.source_order)}
-    governing.sort(key=lambda g: order.get(g.source, len(order)))
     uses: list[GuidelineUse] = []
     all_findings: list[Finding] = []
     expected: Expected | None = None
     deciding: Source | None = None
     reasons: list[Reason] = []
-    for source in policy.source_order:
-        tier = [g for g in governing if g.source == source]
+    for tier in tiers(governing, policy):
+        source = tier[0].source
         tier_findings: list[Finding] = []
         for g in tier:
             fs = findings_for(g, evaluator.evaluate(g, values), values, facts)
@@ -252,7 +292,7 @@ def judge(
                 )
             )
         all_findings.extend(tier_findings)
-        if expected is None and tier:
+        if expected is None:
             expected = _decide(policy, tier_findings)
             if expected is not None:
                 deciding = source

@@ -46,8 +46,8 @@ def load_yaml(path: Path) -> tuple[Any, yaml.Node | None]:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 if mark else None
         raise RecheckError(f"malformed YAML: {exc.problem or exc}", str(path), line) from None
-    except yaml.YAMLError as exc:
-        raise RecheckError(f"malformed YAML: {exc}", str(path)) from None
+    except yaml.YAMLError as exc:  # e.g. ReaderError, whose text spans lines: fold it to one
+        raise RecheckError(f"malformed YAML: {' '.join(str(exc).split())}", str(path)) from None
     return data, node
 
 

@@ -39,7 +39,7 @@ def _judge(auditor: Auditor, f: Facts, citations: list[Citation] | None = None) 
 
 
 def test_no_guideline_and_missing_fact_are_different_reasons(auditor: Auditor) -> None:
-    none = _judge(auditor, Facts(service="other"))
+    none = _judge(auditor, Facts())  # no recognised service: no guideline governs it
     assert none.expected is Expected.INDETERMINATE
     assert [r.code for r in none.reasons] == ["no_guideline"]
     missing = _judge(auditor, Facts(service="chiropractic", body_regions=["lumbar"], quantity=6))

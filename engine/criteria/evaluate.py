@@ -8,10 +8,10 @@ Also used by lint, counterfactuals and as the benchmark baseline.
 from __future__ import annotations
 
 import operator
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from typing import Any
 
-from engine.criteria.schema import AnyOf, Comparison, Criterion, Op, Term
+from engine.criteria.schema import AnyOf, Comparison, Criterion, Effect, Op, Term, Unstated
 from engine.findings import Status
 
 _CMP: dict[Op, Callable[[Any, Any], bool]] = {
@@ -60,6 +60,28 @@ def status(criterion: Criterion, values: Mapping[str, Any]) -> Status:
     if scope is None or test is None:
         return Status.UNKNOWN
     return Status.MET if test else Status.NOT_MET
+
+
+def settle(criterion: Criterion, st: Status) -> Status:
+    """The status a finding reports: exception clauses read an unstated fact as absent."""
+    if st is Status.UNKNOWN and criterion.unstated is Unstated.NOT_APPLICABLE:
+        return Status.NOT_APPLICABLE
+    return st
+
+
+def effect_of(criterion: Criterion, st: Status) -> Effect | None:
+    """What a (settled) status says about the request: the criterion's effect, or nothing."""
+    if st is Status.MET:
+        return criterion.effect.met
+    if st is Status.NOT_MET:
+        return criterion.effect.not_met
+    return None
+
+
+def comparisons(terms: Iterable[Term]) -> Iterator[Comparison]:
+    """Every comparison of some terms, alternatives of `any` groups included."""
+    for t in terms:
+        yield from t.any if isinstance(t, AnyOf) else (t,)
 
 
 def describe(t: Term) -> str:

@@ -9,6 +9,7 @@ import yaml
 from pydantic import ValidationError
 
 from engine.criteria.load import guideline_files
+from engine.criteria.overlap import analyse, flow
 from engine.criteria.schema import Guideline
 from engine.errors import RecheckError
 from engine.verdict import DecisionPolicy
@@ -29,9 +30,34 @@ def _check(
         return problems(exc, node, path), None
 
 
+def _overlaps(
+    g: Guideline, node: yaml.Node | None, path: Path, policy: DecisionPolicy
+) -> list[RecheckError]:
+    """Contradictory and gapped criteria, at the line of the later criterion of each pair."""
+    index = {c.id: i for i, c in enumerate(g.criteria)}
+    out = []
+    for p in analyse(g, policy):
+        at = max(index[c] for c in p.criteria)
+        out.append(
+            RecheckError(
+                f"{p.message}; counterexample: {flow(p.counterexample)}",
+                str(path),
+                node_line(node, ("criteria", at, "id")),
+            )
+        )
+    return out
+
+
 def lint(paths: Iterable[Path], rules: Path | None = None) -> list[RecheckError]:
+    """Schema, ids, fact names and citations of every file; with valid decision rules, also
+    contradictions and gaps between the criteria of each guideline (engine/criteria/overlap.py)."""
     found: list[RecheckError] = []
     seen: dict[str, str] = {}
+    policy: DecisionPolicy | None = None
+    if rules is not None:
+        errors, loaded_rules = _check(DecisionPolicy, rules)
+        found.extend(errors)
+        policy = loaded_rules[0] if loaded_rules else None
     files = guideline_files(paths)
     if not files:
         found.append(RecheckError("no guideline files found", ", ".join(map(str, paths))))
@@ -50,6 +76,6 @@ def lint(paths: Iterable[Path], rules: Path | None = None) -> list[RecheckError]
                 )
             )
         seen.setdefault(g.id, str(path))
-    if rules is not None:
-        found.extend(_check(DecisionPolicy, rules)[0])
+        if policy is not None:
+            found.extend(_overlaps(g, node, path, policy))
     return found

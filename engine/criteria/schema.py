@@ -173,6 +173,16 @@ class Governs(_Strict):
     medications: list[str] = Field(default_factory=list)  # generic names; empty = any
 
 
+class LintAllow(_Strict):
+    """A `recheck lint` finding the guideline's authors accept, with the reason, e.g. a range of
+    visits left silent on purpose because the guideline's figure depends on a fact no letter
+    states. Kept beside the criteria so a reviewer sees the decision."""
+
+    check: Literal["gap", "contradiction"]
+    criteria: Annotated[list[str], Field(min_length=2, max_length=2)]
+    why: Annotated[str, Field(min_length=10)]
+
+
 class Guideline(_Strict):
     """One guideline section (one YAML file)."""
 
@@ -187,6 +197,7 @@ class Guideline(_Strict):
     aliases: Aliases = Field(default_factory=Aliases)
     governs: Governs
     criteria: Annotated[list[Criterion], Field(min_length=1)]
+    lint_allow: list[LintAllow] = Field(default_factory=list)
 
     @model_validator(mode="after")
     def _unique(self) -> Guideline:
@@ -195,4 +206,8 @@ class Guideline(_Strict):
             if c.id in seen:
                 raise ValueError(f"duplicate criterion id {c.id!r}")
             seen.add(c.id)
+        for allow in self.lint_allow:
+            unknown = [c for c in allow.criteria if c not in seen]
+            if unknown:
+                raise ValueError(f"lint_allow names unknown criteria {', '.join(unknown)}")
         return self

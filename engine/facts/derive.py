@@ -10,7 +10,19 @@ from enum import StrEnum
 from functools import cache
 from typing import Any, get_args
 
-from engine.facts.model import FACT_NAMES, Diagnosis, Facts, Region, Service
+from engine.facts.model import (
+    FACT_NAMES,
+    Diagnosis,
+    ElectrodiagnosticStudy,
+    Equipment,
+    Facts,
+    Formulation,
+    ImagingModality,
+    Modality,
+    Procedure,
+    Region,
+    Service,
+)
 from engine.facts.vocab import drugs
 
 
@@ -34,6 +46,47 @@ DERIVED: dict[str, tuple[Kind, str]] = {
         "a lower bound of total_visits: counts at least one prior visit when prior "
         "treatment is documented without a number",
     ),
+    # rest-of-domain (physical medicine, surgery)
+    "requested_visits": (
+        Kind.NUMBER,
+        "visits of this request: requested + authorised by UR from the same request (a lower "
+        "bound of total_visits whatever the history)",
+    ),
+    "crps_diagnosed": (
+        Kind.BOOL,
+        "CRPS / reflex sympathetic dystrophy is among the documented diagnoses (false when "
+        "no diagnosis names it)",
+    ),
+    "is_postsurgical": (
+        Kind.BOOL,
+        "the item is care after surgery (postsurgical = true); false when not stated",
+    ),
+    "red_flags_documented": (
+        Kind.BOOL,
+        "red flags are documented (red_flags = true); false when not stated: for exception "
+        'clauses ("red-flag conditions") letters name only when present',
+    ),
+    "is_perioperative": (
+        Kind.BOOL,
+        "the item is requested for a surgery (perioperative = true: pre-op clearance, "
+        "assistant surgeon, post-op care); false when not stated",
+    ),
+    "awaits_requested_surgery": (
+        Kind.BOOL,
+        "the item is for a surgery requested in the same letter (pre-op clearance, assistant, "
+        "post-op care, associated surgical service); false otherwise",
+    ),
+    # imaging & electrodiagnostics domain
+    "invasive_procedure_documented": (
+        Kind.BOOL,
+        "an injection or surgery is planned, requested or being considered "
+        "(invasive_procedure_planned or surgery_considered = true); false when not stated",
+    ),
+    "significant_change_documented": (
+        Kind.BOOL,
+        "new, worsening or progressive symptoms or findings are documented "
+        "(significant_change = true); false when not stated",
+    ),
 }
 
 
@@ -49,6 +102,12 @@ def _vocabularies() -> dict[str, tuple[str, ...]]:
         "medication": tuple(sorted(known)),
         "ingredients": tuple(sorted(known | parts)),
         "drug_classes": tuple(sorted({c for d in drugs().by_name.values() for c in d.classes})),
+        "procedure": tuple(p.value for p in Procedure),
+        "equipment": tuple(e.value for e in Equipment),
+        "modality": tuple(m.value for m in Modality),
+        "formulation": tuple(f.value for f in Formulation),  # medications domain
+        "imaging_modality": tuple(m.value for m in ImagingModality),  # imaging domain
+        "electrodiagnostic_study": tuple(e.value for e in ElectrodiagnosticStudy),
     }
 
 
@@ -93,4 +152,14 @@ def derive(facts: Facts) -> dict[str, Any]:
             total_min = quantity + authorized + 1
     values["total_visits"] = total
     values["total_visits_min"] = total_min
+    values["requested_visits"] = None if quantity is None else quantity + authorized
+    values["crps_diagnosed"] = Diagnosis.CRPS in facts.diagnoses
+    values["awaits_requested_surgery"] = bool(facts.surgery_requested)
+    values["is_postsurgical"] = bool(facts.postsurgical)
+    values["red_flags_documented"] = bool(facts.red_flags)
+    values["is_perioperative"] = bool(facts.perioperative)
+    values["invasive_procedure_documented"] = bool(
+        facts.invasive_procedure_planned or facts.surgery_considered
+    )
+    values["significant_change_documented"] = bool(facts.significant_change)
     return values

@@ -11,13 +11,14 @@ import re
 from datetime import date
 from typing import Any
 
-from engine.facts import vocab
+from engine.facts import imaging, medications, vocab
 from engine.facts.analysis import analyse, analyse_sentence, of_item
 from engine.facts.findings import findings
 from engine.facts.history import Subject, history, parse_date
 from engine.facts.model import Facts, Region, Service
 from engine.facts.text import Part, Sentence, View, evidence, view
 from engine.facts.title import Parsed, parse_title
+from engine.facts.treatment_list import from_treatment_lists
 from engine.letters.model import Item, Letter
 
 Span = tuple[int, int]
@@ -40,6 +41,31 @@ def extract_facts(letter: Letter, item: Item) -> Facts:
     parsed = parse_title(text, *title) if title else Parsed()
     for name, value in parsed.values.items():
         put(name, value, parsed.spans[name])
+    for name, (value, found) in medications.title_facts(text, title, parsed).items():
+        put(name, value, found)  # medications domain: formulation, oral = not topical
+    for name, (value, found) in imaging.title_facts(text, title, parsed).items():
+        put(name, value, found)  # imaging domain: modality, electrodiagnostic studies
+
+    if (parsed.values.get("postsurgical") or parsed.values.get("perioperative")) and (
+        "procedure" not in values
+    ):
+        # "Post operative physical therapy for the right knee": the surgery it follows is the
+        # one the same letter requests.
+        for other in letter.items:
+            span = None if other.index == item.index else _title_span(text, other)
+            if span is None:
+                continue
+            theirs = parse_title(text, *span)
+            regions = set(theirs.values.get("body_regions", ()))
+            mine = set(values.get("body_regions", ()))
+            if (
+                theirs.values.get("service") is Service.SURGERY
+                and "procedure" in theirs.values
+                and not theirs.values.get("perioperative")
+                and not (regions and mine and not regions & mine)
+            ):
+                put("procedure", theirs.values["procedure"], theirs.spans["procedure"])
+                break
 
     if item.partial_certification is not None:
         authorized = _locate(text, item.partial_certification.authorized, item)
@@ -70,6 +96,15 @@ def extract_facts(letter: Letter, item: Item) -> Facts:
     for name, (value, found) in findings(hits, readable.text, subject).items():
         if name not in values:
             put(name, value, found)
+    for name, (value, found) in medications.narrative_facts(
+        hits, readable, item.index, subject
+    ).items():
+        if name not in values or value is True:  # a first-line drug taken outweighs a phrase
+            put(name, value, found)
+    if "prior_treatment" not in values:
+        listed = from_treatment_lists(readable, item.index, service, subject.subtype)
+        if listed is not None:
+            put("prior_treatment", listed[0], listed[1])
 
     if "body_regions" not in values and service in vocab.services().regional:
         regions = {}
@@ -82,6 +117,26 @@ def extract_facts(letter: Letter, item: Item) -> Facts:
         regions = regions or _regions_from_narrative(readable, item.index, service)
         if regions:
             put("body_regions", [r for r in Region if r in regions], sorted(set(regions.values())))
+
+    if service in (Service.IMAGING, Service.ELECTRODIAGNOSTIC):  # imaging domain
+        others = []
+        for other in letter.items:
+            span = None if other.index == item.index else _title_span(text, other)
+            if span is not None:
+                theirs = parse_title(text, *span).values
+                others.append((theirs.get("service"), theirs.get("body_regions", []), span))
+        for name, (value, found) in imaging.narrative_facts(
+            text,
+            readable,
+            item.index,
+            hits,
+            values,
+            _header_date(text, _INJURY, letter.date_of_injury),
+            _header_date(text, _UR_DENIED, letter.ur_denial_date),
+            others,
+        ).items():
+            if name not in values or value is True:  # a requested surgery outweighs a phrase
+                put(name, value, found)
 
     injury = _weeks_since_injury(text, letter.date_of_injury, letter.decision_date)
     if injury is not None:
@@ -152,6 +207,17 @@ def _regions_from_narrative(readable: View, index: int, service: Service) -> dic
 _HEADER_DATE = r"\s*(\d{1,2}/\d{1,2}/\d{2,4})"
 _INJURY = re.compile(r"Date\s+of\s+Injury:" + _HEADER_DATE, re.IGNORECASE)
 _DECIDED = re.compile(r"Decision\s+Date:" + _HEADER_DATE, re.IGNORECASE)
+_UR_DENIED = re.compile(r"UR\s+Denial\s+Date:" + _HEADER_DATE, re.IGNORECASE)
+
+
+def _header_date(
+    text: str, regex: re.Pattern[str], expected: date | None
+) -> tuple[date, Span] | None:
+    """A header date (date of injury, UR denial date) with its span, when it parses as given."""
+    m = regex.search(text, 0, 2000) if expected is not None else None
+    if m is None or parse_date(m.group(1)) != expected:
+        return None
+    return expected, m.span(1)
 
 
 def _weeks_since_injury(

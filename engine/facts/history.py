@@ -79,6 +79,12 @@ def history(hits: list[Hit], text: str, subject: Subject, reference: date | None
             span = hit.span(*_POSITIVE)
             weight = 2 if "HISTORICAL" in hit.categories else 1
             count = _sessions(text, hit)
+            if (
+                count is None
+                and "HISTORICAL" in hit.categories
+                and hit.sentence.part is not Part.TITLE
+            ):
+                count = _sessions_after(text, hit)
             if count is not None:
                 sessions.append(count)
                 weight = 3
@@ -146,13 +152,34 @@ def _sessions(text: str, hit: Hit) -> tuple[int, Span] | None:
     if not m:
         return None
     after = _SESSIONS_AFTER.match(text, hit.end, hit.sentence.end)
-    if not (_SESSION_WORDS.search(m.group("mid")) or after):
+    # "8 prior therapy sessions": the session word may be part of the service's own name
+    named = _SESSION_WORDS.search(text, hit.start, hit.end)
+    if not (_SESSION_WORDS.search(m.group("mid")) or after or named):
         return None
     n = number(m.group("n"))
     if n is None or n != int(n) or not 0 < n < 200:
         return None
     start = hit.start - len(before) + m.start()
     return int(n), (start, after.end() if after else hit.end)
+
+
+# "gone to physical therapy 4 visits", "completed physical therapy x 6 sessions": the count right
+# after the service, in a statement of history (never the title, which states the request).
+_COUNT_AFTER = re.compile(
+    rf"\s*(?:x|times|for|of|,)?\s*(?P<n>{_NUM})(?:\s*\(\d+\))?\s+(?:(?:prior|previous|completed|total)\s+)?"
+    r"(?:sessions?|visits?|treatments?)\b",
+    re.IGNORECASE,
+)
+
+
+def _sessions_after(text: str, hit: Hit) -> tuple[int, Span] | None:
+    m = _COUNT_AFTER.match(text, hit.end, hit.sentence.end)
+    if not m:
+        return None
+    n = number(m.group("n"))
+    if n is None or n != int(n) or not 0 < n < 200:
+        return None
+    return int(n), (hit.start, m.end())
 
 
 _DATE = (

@@ -22,6 +22,7 @@ from typing import Any
 # Close to spaCy's English tokens, so max_scope counts the same: "1/5/17", "6-8", "L4-5" and "7.5"
 # are one token; "x-ray", "and/or" and punctuation split.
 TOKEN = re.compile(r"\w+(?:[.'\u2019]\w+|[-/](?=\d)\w+)*|[^\w\s]")
+_HEAD = re.compile(r"\w+")
 _KEY = 3  # characters of a token used as index key
 _DIGIT = "#"  # key of every token that starts with a digit
 _MAX_KEYS = 400
@@ -57,6 +58,9 @@ class Matcher:
         if token[0].isdigit():
             found += self._exact.get(_DIGIT, ())
         found += self._exact.get(token, ())
+        head = _HEAD.match(token)
+        if head is not None and head.end() < len(token):  # "no-0", "pt's": a word ends inside
+            found += self._exact.get(head.group(), ())
         for n in range(1, min(len(token), _KEY) + 1):
             found += self._prefix.get(token[:n], ())
         return found

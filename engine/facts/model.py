@@ -65,6 +65,117 @@ class Diagnosis(StrEnum):
     HEADACHE = "headache"
     PSYCHOLOGICAL = "psychological"
     SLEEP_DISORDER = "sleep_disorder"
+    # medications: baclofen/dantrolene indications (MTUS CPMTG muscle relaxants)
+    SPASTICITY = "spasticity"  # spasticity / spasm of multiple sclerosis or spinal cord injury
+
+
+# --- physical medicine, DME, injections, surgery, consultations (rest-of-domain) ---
+class Procedure(StrEnum):
+    """The kind of injection, surgery or program requested (or, for postsurgical care, the
+    surgery it follows): guideline criteria differ per procedure (epidural vs facet injection,
+    meniscectomy vs rotator cuff repair postsurgical visit numbers)."""
+
+    EPIDURAL_STEROID_INJECTION = "epidural_steroid_injection"
+    FACET_INJECTION = "facet_injection"  # intra-articular facet joint injection
+    MEDIAL_BRANCH_BLOCK = "medial_branch_block"
+    RADIOFREQUENCY_ABLATION = "radiofrequency_ablation"
+    TRIGGER_POINT_INJECTION = "trigger_point_injection"
+    PRP_INJECTION = "prp_injection"
+    JOINT_INJECTION = "joint_injection"  # corticosteroid injection into a peripheral joint
+    VISCOSUPPLEMENTATION = "viscosupplementation"
+    EPIDURAL_ADHESIOLYSIS = "epidural_adhesiolysis"  # percutaneous lysis / epidural neuroplasty
+    MENISCECTOMY = "meniscectomy"
+    ACL_RECONSTRUCTION = "acl_reconstruction"
+    KNEE_ARTHROSCOPY = "knee_arthroscopy"  # arthroscopy without a named repair
+    KNEE_ARTHROPLASTY = "knee_arthroplasty"
+    ROTATOR_CUFF_REPAIR = "rotator_cuff_repair"
+    SHOULDER_DECOMPRESSION = "shoulder_decompression"  # subacromial decompression/acromioplasty
+    SHOULDER_ARTHROSCOPY = "shoulder_arthroscopy"  # arthroscopy without a named repair
+    CARPAL_TUNNEL_RELEASE = "carpal_tunnel_release"
+    DISCECTOMY = "discectomy"  # discectomy / laminectomy / laminotomy (spine decompression)
+    SPINAL_FUSION = "spinal_fusion"
+    # programs and psychological treatment (same fact: the kind of treatment requested)
+    PSYCHOTHERAPY = "psychotherapy"  # psychotherapy / cognitive behavioural therapy sessions
+    BIOFEEDBACK = "biofeedback"
+    PARTIAL_HOSPITALIZATION = "partial_hospitalization"
+    FUNCTIONAL_RESTORATION = "functional_restoration"  # FRP / interdisciplinary pain program
+    WORK_CONDITIONING = "work_conditioning"  # work conditioning / work hardening
+    HOME_HEALTH = "home_health"  # home health services / home aide
+
+
+class Equipment(StrEnum):
+    """The kind of durable medical equipment requested."""
+
+    LUMBAR_SUPPORT = "lumbar_support"  # lumbar/back brace, corset, LSO
+    CERVICAL_COLLAR = "cervical_collar"
+    KNEE_BRACE = "knee_brace"
+    WRIST_SPLINT = "wrist_splint"  # wrist/hand/thumb brace or splint
+    ELBOW_BRACE = "elbow_brace"
+    SHOULDER_BRACE = "shoulder_brace"  # shoulder brace, sling, abduction pillow
+    ANKLE_BRACE = "ankle_brace"
+    COLD_THERAPY = "cold_therapy"  # cryotherapy / cold therapy unit
+    HOT_COLD = "hot_cold"  # hot/cold packs or units, heating pads
+    PILLOW = "pillow"  # cervical / wedge pillows
+    MATTRESS = "mattress"
+    CPM = "cpm"  # continuous passive motion machine
+    WALKING_AID = "walking_aid"  # cane, crutches, walker
+    WHEELCHAIR = "wheelchair"  # wheelchair, scooter
+    HOME_EXERCISE_KIT = "home_exercise_kit"
+    WORKSTATION = "workstation"  # ergonomic / sit-stand workstation, chair, desk
+    ORTHOTICS = "orthotics"  # foot orthotics, shoe inserts
+    COMPRESSION = "compression"  # compression garments / pneumatic compression
+
+
+class Modality(StrEnum):
+    """A passive physical modality named in the request ("Ultrasound 1 times 8")."""
+
+    THERAPEUTIC_ULTRASOUND = "therapeutic_ultrasound"
+    TRACTION = "traction"
+    INFRARED = "infrared"
+    IONTOPHORESIS = "iontophoresis"
+    DIATHERMY = "diathermy"
+    LASER = "laser"
+    PARAFFIN = "paraffin"
+    WHIRLPOOL = "whirlpool"
+
+
+# --- medications domain ---
+class Formulation(StrEnum):
+    """The dosage form a medication request names (topical agents differ by form: MTUS recommends
+    lidocaine only as a dermal patch)."""
+
+    PATCH = "patch"
+    CREAM = "cream"
+    GEL = "gel"
+    OINTMENT = "ointment"
+    LOTION = "lotion"
+    SOLUTION = "solution"  # topical solution / liquid
+    SPRAY = "spray"
+    SEMISOLID = "semisolid"  # a topical dispensed by weight (120 grams) without a named form
+    ORAL = "oral"  # tablet, capsule, oral suspension
+
+
+# --- imaging & electrodiagnostics domain ---
+class ImagingModality(StrEnum):
+    """The kind of imaging study a request names ("MRI of the cervical spine", "MR Arthrogram of
+    the right shoulder", "Lumbar spine x-rays")."""
+
+    MRI = "mri"
+    CT = "ct"
+    XRAY = "xray"
+    BONE_SCAN = "bone_scan"
+    ARTHROGRAM = "arthrogram"  # MR or CT arthrogram
+    ULTRASOUND = "ultrasound"  # diagnostic ultrasound
+    MYELOGRAM = "myelogram"
+
+
+class ElectrodiagnosticStudy(StrEnum):
+    """Which electrodiagnostic studies a request names: guidelines treat needle EMG and nerve
+    conduction studies (NCS/NCV) separately."""
+
+    EMG = "emg"
+    NCV = "ncv"
+    EMG_NCV = "emg_ncv"  # both
 
 
 class Evidence(BaseModel):
@@ -115,6 +226,38 @@ class Facts(BaseModel):
     conservative_care_failed: bool | None = None  # conservative care tried and failed
     diagnoses: list[Diagnosis] = Field(default_factory=list)  # diagnosis categories documented
     weeks_since_injury: float | None = None  # date of injury to decision date
+    # --- physical medicine, DME, injections, surgery, consultations (rest-of-domain) ---
+    procedure: Procedure | None = None  # injection/surgery kind; postsurgical care: the surgery
+    equipment: Equipment | None = None  # DME kind
+    modality: Modality | None = None  # passive modality requested (therapeutic ultrasound...)
+    perioperative: bool | None = None  # for a surgery: pre-op clearance, assistant, post-op care
+    surgery_requested: bool | None = None  # the surgery this item is for is requested in the letter
+    surgery_supported: bool | None = None  # that surgery is supported (recheck's verdict on it)
+    radiculopathy_corroborated: bool | None = None  # imaging/electrodiagnostics show radiculopathy
+    homebound: bool | None = None  # confined to the home (home health services)
+    hours_per_week: float | None = None  # home health / program hours per week requested
+    purchase: bool | None = None  # equipment bought (true) or rented / trialled (false)
+    # --- medications (NSAIDs, PPIs, opioids, topicals, muscle relaxants, AEDs, antidepressants) ---
+    age: int | None = None  # the worker's age in years ("a 54-year-old female")
+    formulation: Formulation | None = None  # dosage form named in the request
+    concurrent_nsaid: bool | None = None  # another systemic NSAID is taken or prescribed too
+    gastroprotection: bool | None = None  # a PPI or misoprostol is taken or co-prescribed
+    gi_risk_factors: bool | None = None  # GI risk: ulcer/bleed history, ASA/steroid/anticoagulant
+    gi_symptoms: bool | None = None  # dyspepsia, reflux, epigastric pain, GI complaints
+    first_line_failed: bool | None = None  # a first-line neuropathic agent (TCA/SNRI/AED) tried
+    four_as_documented: bool | None = None  # opioid monitoring: the "4 A's" are documented
+    morphine_equivalent_mg_day: float | None = None  # daily opioid dose, oral morphine equivalents
+    urine_drug_test: bool | None = None  # the lab request is a urine drug test (drug screen)
+    opioid_use: bool | None = None  # the worker takes opioids now, or they are prescribed
+    # --- imaging & electrodiagnostics domain ---
+    imaging_modality: ImagingModality | None = None  # MRI, CT, x-ray... named in the title
+    electrodiagnostic_study: ElectrodiagnosticStudy | None = None  # EMG, NCV or both (title)
+    symptom_weeks: float | None = None  # how long symptoms had lasted when the study was requested
+    neurologic_symptoms: bool | None = None  # numbness, tingling, radiating/radicular limb pain
+    lesion_suspected: bool | None = None  # a specific structural lesion is suspected (tear...)
+    invasive_procedure_planned: bool | None = None  # injection/surgery of the region planned
+    prior_imaging: bool | None = None  # the same study of the same region was already done
+    significant_change: bool | None = None  # new, worsening or progressive symptoms/findings
     evidence: dict[str, list[Evidence]] = Field(default_factory=dict)
 
     def values(self) -> dict[str, Any]:

@@ -14,7 +14,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
-from engine.facts import vocab
+from engine.facts import procedures, vocab
 from engine.facts.model import Region, Service
 
 Span = tuple[int, int]
@@ -112,6 +112,7 @@ def parse_title(text: str, start: int, end: int) -> Parsed:
     """Facts of the title at text[start:end]."""
     out = Parsed()
     services = vocab.services()
+    title_start = start
     prefix = services.postsurgical_prefix.match(text, start, end)
     if prefix:
         out.set("postsurgical", True, (start, prefix.end()))
@@ -123,6 +124,14 @@ def parse_title(text: str, start: int, end: int) -> Parsed:
     service, service_span = _service(text, start, end, drugs)
     _schedule(text, start, end, out)
     _quantity(text, start, end, out, service)
+    if service is Service.CONSULTATION and (
+        "quantity" in out.values or "frequency_per_week" in out.values
+    ):
+        # "Referral to chiropractor for evaluation of low back pain, twice a week for 3 weeks":
+        # a referral with a treatment schedule asks for the treating service's course.
+        treating = _regional_service(text, start, end)
+        if treating is not None:
+            service, service_span = treating
     if service is not None and service_span is not None:
         if (
             (service in services.regional or service is Service.PSYCHOLOGICAL)
@@ -142,7 +151,25 @@ def parse_title(text: str, start: int, end: int) -> Parsed:
         out.set("body_regions", ordered, *sorted(set(found.values())))
     if service is Service.MEDICATION:
         _medication(text, start, end, out, drugs)
+    regions_found = out.values.get("body_regions", [])
+    for name, (value, span) in procedures.title_kinds(
+        text, title_start, end, service, regions_found
+    ).items():
+        out.set(name, value, span)
     return out
+
+
+def _regional_service(text: str, start: int, end: int) -> tuple[Service, Span] | None:
+    """The treating service (chiropractic, therapy, acupuncture...) a title names, if any."""
+    regional = vocab.services().regional
+    best: tuple[int, Service, Span] | None = None
+    for entry in vocab.services().entries:
+        if entry.service not in regional:
+            continue
+        m = entry.history.search(text, start, end)
+        if m and (best is None or m.start() < best[0]):
+            best = (m.start(), entry.service, m.span())
+    return None if best is None else (best[1], best[2])
 
 
 def _drugs(text: str, start: int, end: int) -> list[tuple[int, int, vocab.Drug]]:

@@ -1,0 +1,337 @@
+"""Batch audits at scale: streaming, ordered, resumable, on local processes or dask.distributed.
+
+- Workers get chunks of input *paths* and send back, per input, its rows already encoded for the
+  output format (strings) plus the few fields the summary counts: no parsed letters or pydantic
+  objects cross a process boundary, and the main process only writes.
+- Each worker process builds its own Auditor, durable-rules engine included, on its first chunk
+  (engine.durable keeps one Host per process; a Host cannot be shared or forked).
+- Output order is input order (sorted paths), whatever the number of workers or the executor: a
+  bounded window of chunks is in flight and results are written as the oldest one completes.
+- Memory stays flat: the window bounds what is in flight, rows are written as they come, the
+  summary keeps counters only.
+- `--resume` keys inputs by the sha256 of their bytes (`input_sha256` on every row). Each input's
+  rows are written with one write and flush, so only the last input in the file can be torn: on
+  resume a torn last line is dropped, the last input's rows are dropped too (it may be
+  incomplete; it is redone), and every input whose hash is already there is skipped.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import logging
+import math
+import multiprocessing
+import os
+import signal
+import sys
+from collections import Counter, deque
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from concurrent.futures import ProcessPoolExecutor
+from contextlib import ExitStack, contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, NamedTuple, Protocol
+
+from engine.audit import Auditor, file_sha256
+from engine.errors import RecheckError
+from engine.letters.read import iter_inputs
+from engine.report import RowStat, RowWriter, Summary, encode
+
+EXECUTORS = ("local", "dask")
+MAX_CHUNK = 64  # inputs per task: ~0.1-0.2 s of work, so IPC and scheduling stay negligible
+MIN_INPUTS_PER_WORKER = 32
+WINDOW_PER_WORKER = 4  # chunks in flight per worker: keeps workers busy, bounds memory
+
+
+@dataclass(frozen=True)
+class Library:
+    """What a worker needs to build its Auditor: picklable, and the key of its per-process cache."""
+
+    guidelines: tuple[str, ...]
+    rules: str
+
+    def auditor(self) -> Auditor:
+        found = _AUDITORS.get(self)
+        if found is None:
+            found = _AUDITORS[self] = Auditor.load(
+                [Path(g) for g in self.guidelines], Path(self.rules)
+            )
+        return found
+
+
+_AUDITORS: dict[Library, Auditor] = {}  # per process: built inside each worker on first use
+
+
+class Done(NamedTuple):
+    """One audited input, as sent back by a worker."""
+
+    key: str  # resume key
+    rows: list[str]  # encoded rows
+    stats: list[RowStat]
+
+
+def resume_key(sha256: str | None, path: str) -> str:
+    """Inputs are keyed by content; an unreadable one (no hash) by its path."""
+    return sha256 or f"path:{path}"
+
+
+def audit_chunk(library: Library, fmt: str, paths: Sequence[str]) -> list[Done]:
+    """Runs in a worker: audit each path, encode its rows. Never raises for a bad input."""
+    auditor = library.auditor()
+    out = []
+    for p in paths:
+        rows = auditor.rows(Path(p))
+        out.append(
+            Done(
+                resume_key(rows[0].input_sha256, p),
+                [encode(r, fmt) for r in rows],
+                [RowStat.of(r) for r in rows],
+            )
+        )
+    return out
+
+
+# --- resume -------------------------------------------------------------------------------------
+
+
+def _line_key(line: bytes, fmt: str, header: list[str] | None) -> tuple[str, str] | None:
+    """(resume key, source) of one complete output line; None when it does not parse."""
+    try:
+        if header is not None:  # csv
+            record = dict(zip(header, next(csv.reader([line.decode("utf-8")])), strict=True))
+        else:
+            record = json.loads(line)
+        source = str(record["source"])
+    except (ValueError, KeyError, StopIteration, UnicodeDecodeError):
+        return None
+    return resume_key(record.get("input_sha256") or None, source), source
+
+
+def resume_state(path: Path, fmt: str) -> Counter[str]:
+    """How many inputs of each key an interrupted run finished, cutting `path` back to them.
+
+    The file is read line by line (constant memory) and truncated after the last complete
+    input: a torn last line and the rows of the last input are removed, as that input may be
+    incomplete. An input's rows are a run of consecutive lines with the same (key, source).
+    """
+    done: Counter[str] = Counter()
+    if not path.exists():
+        return done
+    with path.open("r+b") as f:
+        header: list[str] | None = None
+        keep = 0  # bytes of whole inputs (and the CSV header) at the start of the file
+        if fmt == "csv":
+            first = f.readline()
+            if not first.endswith(b"\n"):  # not even a whole header: start afresh
+                f.truncate(0)
+                return done
+            header = next(csv.reader([first.decode("utf-8", "replace")]))
+            if "input_sha256" not in header or "source" not in header:
+                raise RecheckError("cannot resume: not a recheck CSV audit", str(path))
+            keep = len(first)
+        offset = keep
+        block: tuple[str, str] | None = None
+        for line in f:
+            if not line.endswith(b"\n"):
+                break  # torn last line
+            ident = _line_key(line, fmt, header)
+            if ident is None:
+                raise RecheckError(
+                    f"cannot resume: the line at byte {offset} is not an audit row", str(path)
+                )
+            if ident != block:
+                if block is not None:
+                    done[block[0]] += 1
+                    keep = offset
+                block = ident
+            offset += len(line)
+        f.truncate(keep)  # the last input is redone: it may have been cut short
+    return done
+
+
+# --- dispatch -----------------------------------------------------------------------------------
+
+
+class _Future(Protocol):
+    def result(self) -> list[Done]: ...
+
+
+def ordered(
+    submit: Callable[[list[str]], _Future], chunks: Iterable[list[str]], window: int
+) -> Iterator[list[Done]]:
+    """Results in submission order with at most `window` chunks in flight (works for
+    concurrent.futures and dask futures alike)."""
+    pending: deque[_Future] = deque()
+    for chunk in chunks:
+        pending.append(submit(chunk))
+        if len(pending) >= window:
+            yield pending.popleft().result()
+    while pending:
+        yield pending.popleft().result()
+
+
+def _ignore_sigint() -> None:
+    # Ctrl-C is the main process's to handle: it stops dispatching and says how to resume.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+
+def _local_results(
+    library: Library, fmt: str, chunks: Iterable[list[str]], workers: int
+) -> Iterator[list[Done]]:
+    if workers <= 1:
+        for chunk in chunks:
+            yield audit_chunk(library, fmt, chunk)
+        return
+    # forkserver: workers fork from a clean server that has imported the engine once (fast
+    # start, shared pages) but has no durable-rules Host or timer threads to inherit.
+    ctx = multiprocessing.get_context("forkserver")
+    ctx.set_forkserver_preload(["engine.batch"])
+    pool = ProcessPoolExecutor(workers, mp_context=ctx, initializer=_ignore_sigint)
+    try:
+        yield from ordered(
+            lambda chunk: pool.submit(audit_chunk, library, fmt, chunk),
+            chunks,
+            workers * WINDOW_PER_WORKER,
+        )
+    finally:
+        pool.shutdown(wait=True, cancel_futures=True)
+
+
+@contextmanager
+def dask_client(workers: int, scheduler: str | None) -> Iterator[Any]:
+    """A client of the cluster at `scheduler`, or of a LocalCluster of `workers` processes."""
+    try:
+        from distributed import Client, LocalCluster
+    except ImportError:
+        raise RecheckError(
+            "--executor dask needs dask.distributed: pip install 'recheck[dask]'"
+        ) from None
+    with ExitStack() as stack:
+        if scheduler:
+            client = stack.enter_context(Client(scheduler))
+        else:
+            cluster = stack.enter_context(
+                LocalCluster(
+                    n_workers=workers,
+                    threads_per_worker=1,  # durable-rules holds the GIL: threads do not help
+                    processes=True,
+                    dashboard_address=None,
+                    silence_logs=logging.ERROR,
+                )
+            )
+            client = stack.enter_context(Client(cluster))
+        yield client
+
+
+def _dask_results(
+    library: Library, fmt: str, chunks: Iterable[list[str]], client: Any
+) -> Iterator[list[Done]]:
+    # Paths go to the workers, which must see the same files (shared filesystem).
+    slots = max(1, sum(client.nthreads().values()))
+    yield from ordered(
+        lambda chunk: client.submit(audit_chunk, library, fmt, chunk, pure=False),
+        chunks,
+        slots * WINDOW_PER_WORKER,
+    )
+
+
+def chunk_size(n_inputs: int, workers: int) -> int:
+    """Enough chunks to balance the workers (about 8 each), none larger than MAX_CHUNK."""
+    return max(1, min(MAX_CHUNK, math.ceil(n_inputs / (max(1, workers) * 8))))
+
+
+def _chunks(items: list[str], size: int) -> Iterator[list[str]]:
+    for i in range(0, len(items), size):
+        yield items[i : i + size]
+
+
+def default_workers() -> int:
+    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
+
+
+@contextmanager
+def progress_bar(total: int, enabled: bool) -> Iterator[Callable[[int], None]]:
+    """A rich progress bar on stderr when enabled (the caller checks stderr is a terminal)."""
+    if not enabled or total <= 0:
+        yield lambda n: None
+        return
+    from rich.console import Console
+    from rich.progress import (
+        BarColumn,
+        MofNCompleteColumn,
+        Progress,
+        TaskProgressColumn,
+        TimeElapsedColumn,
+        TimeRemainingColumn,
+    )
+
+    with Progress(
+        "audit",
+        BarColumn(),
+        MofNCompleteColumn(),
+        TaskProgressColumn(),
+        TimeElapsedColumn(),
+        TimeRemainingColumn(),
+        console=Console(file=sys.stderr),
+        transient=True,
+    ) as bar:
+        task = bar.add_task("audit", total=total)
+        yield lambda n: bar.advance(task, n)
+
+
+@dataclass
+class BatchOptions:
+    workers: int = 1
+    executor: str = "local"
+    scheduler: str | None = None
+    chunk: int | None = None  # inputs per task (default: chunk_size)
+    progress: bool = False
+
+
+def run_batch(
+    paths: Iterable[Path | str],
+    library: Library,
+    fmt: str,
+    writer: RowWriter,
+    options: BatchOptions,
+    done: Counter[str] | None = None,
+) -> Summary:
+    """Audit every input under `paths`, writing each input's rows as soon as it is in order.
+
+    `done`: keys of inputs already written by an interrupted run (resume_state); as many inputs
+    of each key are skipped. Raises RecheckError when the library is invalid.
+    """
+    library.auditor()  # fail fast (exit 3) on an invalid library, before any worker starts
+    summary = Summary()
+    inputs = [str(p) for p in iter_inputs(paths)]
+    if done:
+        remaining = done.copy()
+        todo = []
+        for p in inputs:
+            key = resume_key(file_sha256(Path(p)), p)
+            if remaining[key] > 0:
+                remaining[key] -= 1
+                summary.skipped += 1
+            else:
+                todo.append(p)
+        inputs = todo
+    with ExitStack() as stack:
+        if options.executor == "dask":
+            client = stack.enter_context(dask_client(options.workers, options.scheduler))
+            slots = max(1, sum(client.nthreads().values()))
+            size = options.chunk or chunk_size(len(inputs), slots)
+            results = _dask_results(library, fmt, _chunks(inputs, size), client)
+        else:
+            # Starting a worker costs about as much as auditing 100 letters: small batches run
+            # on fewer workers, the smallest in this process.
+            workers = min(options.workers, max(1, len(inputs) // MIN_INPUTS_PER_WORKER))
+            size = options.chunk or chunk_size(len(inputs), workers)
+            results = _local_results(library, fmt, _chunks(inputs, size), workers)
+        advance = stack.enter_context(progress_bar(len(inputs), options.progress))
+        for chunk_done in results:
+            for d in chunk_done:
+                writer.write(d.rows)
+                summary.add_input(d.stats)
+            advance(len(chunk_done))
+    return summary

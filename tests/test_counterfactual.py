@@ -1,0 +1,123 @@
+"""Counterfactuals: what would have changed the expected outcome, on the seeds and on facts."""
+
+from __future__ import annotations
+
+import time
+from datetime import date
+from pathlib import Path
+
+import pytest
+
+from engine.audit import Auditor, AuditRow, read_facts
+from engine.cli import main
+from engine.counterfactual import search
+from engine.criteria.space import base_facts
+from engine.facts.inputs import ItemFacts, LetterFacts
+from engine.facts.model import Facts
+from engine.verdict import Expected
+from tests.conftest import EXAMPLES
+
+
+@pytest.fixture(scope="module")
+def auditor() -> Auditor:
+    return Auditor.load()
+
+
+@pytest.fixture(scope="module")
+def seed_rows(auditor: Auditor) -> list[AuditRow]:
+    return list(auditor.audit([EXAMPLES]))
+
+
+def _deciding_facts(auditor: Auditor, row: AuditRow) -> set[str]:
+    criteria = {f"{g.id}/{c.id}": c for g in auditor.bundle.guidelines for c in g.criteria}
+    ids = [i for r in row.reasons for i in r.criteria]
+    return base_facts(f for i in ids for f in criteria[i].facts())
+
+
+def test_every_upheld_seed_names_the_fact_that_decided_it(
+    auditor: Auditor, seed_rows: list[AuditRow]
+) -> None:
+    upheld = [r for r in seed_rows if r.expected is Expected.UPHELD]
+    assert len(upheld) >= 6
+    for row in upheld:
+        assert row.counterfactuals, f"{row.source} item {row.item}: no counterfactual"
+        deciding = _deciding_facts(auditor, row)
+        for cf in row.counterfactuals:
+            assert {c.fact for c in cf.changes} <= deciding, (row.title, cf.message)
+            assert cf.criteria, cf.message
+            assert cf.expected is not Expected.UPHELD
+
+
+def test_seed_counterfactuals_read_as_expected(seed_rows: list[AuditRow]) -> None:
+    said = {
+        (Path(r.source).name[:3], r.item): [c.message for c in r.counterfactuals] for r in seed_rows
+    }
+    improvement = "overturned if functional improvement were documented (letter: no)"
+    assert said[("000", 1)] == [improvement]
+    assert said[("003", 1)] == [improvement]  # acupuncture past the trial
+    assert said[("004", 1)] == [improvement]
+    # massage: the unknown number of prior visits counts as one, so 6 requested is at least 7
+    assert said[("001", 2)] == [
+        "indeterminate if quantity were 5 rather than 6 (total visits min 6)"
+    ]
+    # neck chiropractic within ODG's 9 visits: one visit too many would have denied it
+    assert said[("003", 2)] == ["upheld if quantity were 10 rather than 8 (total visits 10)"]
+
+
+def test_smallest_visit_change(auditor: Auditor) -> None:
+    """12 first low-back visits against a trial of 6: supported if 6 rather than 12."""
+    facts = Facts(
+        service="chiropractic",
+        body_regions=["lumbar"],
+        quantity=12,
+        prior_treatment=False,
+        duration_weeks=4,
+    )
+    letter = LetterFacts(
+        decision_date=date(2016, 12, 1),
+        items=[ItemFacts(index=1, facts=facts, outcome="upheld")],
+    )
+    item = letter.items[0]
+    v = auditor.verdict(letter, item)
+    assert v.expected is Expected.UPHELD
+    found = auditor.counterfactuals(letter, item, v)
+    assert [c.message for c in found] == [
+        "overturned if quantity were 6 rather than 12 (total visits 6)"
+    ]
+    change = found[0].changes[0]
+    assert (change.fact, change.was, change.now) == ("quantity", 12, 6)
+    assert found[0].criteria == ["mtus-cpmtg.manual-therapy/low-back-trial-6-visits"]
+
+
+def test_indeterminate_items_have_none(auditor: Auditor) -> None:
+    letter = LetterFacts(
+        decision_date=date(2016, 12, 1),
+        items=[ItemFacts(index=1, facts=Facts(service="chiropractic", body_regions=["lumbar"]))],
+    )
+    v = auditor.verdict(letter, letter.items[0])
+    assert v.expected is Expected.INDETERMINATE
+    assert auditor.counterfactuals(letter, letter.items[0], v) == []
+
+
+def test_search_is_cheap(auditor: Auditor) -> None:
+    """It runs for every audited item: well under a millisecond on average."""
+    prepared = []
+    for path in sorted(EXAMPLES.glob("*.txt")):
+        for letter in read_facts(path):
+            for item in letter.items:
+                judged, bundle = auditor.prepared(letter, item)
+                prepared.append((letter, judged, bundle, auditor.verdict(letter, item)))
+    start = time.perf_counter()
+    rounds = 20
+    for _ in range(rounds):
+        for letter, judged, bundle, v in prepared:
+            search(judged.facts, letter.decision_date, v, bundle, auditor.policy)
+    mean = (time.perf_counter() - start) / (rounds * len(prepared))
+    assert mean < 0.002, f"{mean * 1000:.2f} ms per item"
+
+
+def test_explain_says_what_would_have_changed_it(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["explain", str(EXAMPLES / "003_f7c04554d3ec6a02.txt"), "--item", "2"]) == 0
+    out = capsys.readouterr().out
+    assert "What would have changed the expected outcome:" in out
+    assert "- upheld if quantity were 10 rather than 8 (total visits 10)" in out
