@@ -36,17 +36,18 @@ from typing import Any, NamedTuple, Protocol
 from engine.audit import Auditor, file_sha256
 from engine.errors import RecheckError
 from engine.letters.read import iter_inputs
-from engine.report import RowStat, RowWriter, Summary, encode
+from engine.report import RowStat, RowWriter, Summary, columns, encode
 
 EXECUTORS = ("local", "dask")
-MAX_CHUNK = 64  # inputs per task: ~0.1-0.2 s of work, so IPC and scheduling stay negligible
+MAX_CHUNK = 64  # inputs per task: a fraction of a second of work; IPC and scheduling negligible
 MIN_INPUTS_PER_WORKER = 32
 WINDOW_PER_WORKER = 4  # chunks in flight per worker: keeps workers busy, bounds memory
 
 
 @dataclass(frozen=True)
 class Library:
-    """What a worker needs to build its Auditor: picklable, and the key of its per-process cache."""
+    """What a worker needs to build its Auditor: picklable, and the key of its per-process cache.
+    Paths are absolute, as workers (dask's) may run elsewhere."""
 
     guidelines: tuple[str, ...]
     rules: str
@@ -66,7 +67,6 @@ _AUDITORS: dict[Library, Auditor] = {}  # per process: built inside each worker 
 class Done(NamedTuple):
     """One audited input, as sent back by a worker."""
 
-    key: str  # resume key
     rows: list[str]  # encoded rows
     stats: list[RowStat]
 
@@ -82,13 +82,7 @@ def audit_chunk(library: Library, fmt: str, paths: Sequence[str]) -> list[Done]:
     out = []
     for p in paths:
         rows = auditor.rows(Path(p))
-        out.append(
-            Done(
-                resume_key(rows[0].input_sha256, p),
-                [encode(r, fmt) for r in rows],
-                [RowStat.of(r) for r in rows],
-            )
-        )
+        out.append(Done([encode(r, fmt) for r in rows], [RowStat.of(r) for r in rows]))
     return out
 
 
@@ -127,8 +121,10 @@ def resume_state(path: Path, fmt: str) -> Counter[str]:
                 f.truncate(0)
                 return done
             header = next(csv.reader([first.decode("utf-8", "replace")]))
-            if "input_sha256" not in header or "source" not in header:
-                raise RecheckError("cannot resume: not a recheck CSV audit", str(path))
+            if header != columns():  # appended rows would not line up with the header
+                raise RecheckError(
+                    "cannot resume: not a CSV audit with this version's columns", str(path)
+                )
             keep = len(first)
         offset = keep
         block: tuple[str, str] | None = None

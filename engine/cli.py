@@ -10,6 +10,7 @@ import argparse
 import json
 import sys
 from collections.abc import Sequence
+from concurrent.futures.process import BrokenProcessPool
 from contextlib import ExitStack
 from pathlib import Path
 
@@ -70,7 +71,8 @@ def _audit(args: argparse.Namespace) -> int:
     if args.workers < 1:
         return _usage("audit", "--workers must be at least 1")
     library = Library(
-        tuple(str(g) for g in args.guidelines or [DEFAULT_GUIDELINES]), str(args.rules)
+        tuple(str(g.resolve()) for g in args.guidelines or [DEFAULT_GUIDELINES]),
+        str(args.rules.resolve()),
     )
     options = BatchOptions(
         workers=args.workers,
@@ -97,10 +99,11 @@ def _audit(args: argparse.Namespace) -> int:
             writer = TextRowWriter(out, args.format, header=header)
         try:
             summary = run_batch(args.paths, library, args.format, writer, options, done)
-        except KeyboardInterrupt:
+        except (KeyboardInterrupt, BrokenProcessPool) as exc:
+            what = "interrupted" if isinstance(exc, KeyboardInterrupt) else "a worker died"
             hint = " (rerun with --resume to continue)" if args.format in RESUMABLE else ""
-            print(f"recheck audit: interrupted{hint}", file=sys.stderr)
-            return 130
+            print(f"recheck audit: {what}{hint}", file=sys.stderr)
+            return 130 if isinstance(exc, KeyboardInterrupt) else EXIT_INPUT
         finally:
             writer.close()  # a Parquet file is only readable once closed
     print(summary.table(), file=sys.stderr)
