@@ -465,7 +465,8 @@ def render(audit: Path, out: TextIO, max_items: int | None = 1000) -> Stats:
     w(column_chart("by-month", "By decision month", by.get("month", {})))
     w(
         "<h2>Same deciding facts, different recorded outcomes</h2>"
-        f"<p>{len(split)} groups of items whose evaluated guidelines and every fact their criteria"
+        f"<p>{len(split)} group{'' if len(split) == 1 else 's'} of items whose evaluated"
+        " guidelines and every fact their criteria"
         " read are identical, yet whose recorded outcomes differ.</p>"
     )
     if split:

@@ -32,7 +32,7 @@ LISTED = frozenset(
 
 _I = re.IGNORECASE
 _OPENER = re.compile(
-    r"\b(?:treatments?|therapies|care|management)(?:\s+and\s+(?:evaluation|diagnostics?))?"
+    r"\b(?:treatments?|therapies|care|management)(?:\s+and\s+(?:evaluation|diagnostics?(?:\s+testing)?))?"
     r"\s+(?:to\s+date|thus\s+far|so\s+far|history)\s+(?:has\s+|have\s+|had\s+)?"
     r"(?:included|includes|include|consisted\s+of|consists\s+of|involved)\b"
     r"|\b(?:prior|previous|past)\s+(?:relevant\s+)?(?:treatments?|therapies|care)\s+"

@@ -151,3 +151,38 @@ def test_conclusion_sentences_are_never_read() -> None:
         "Given the lack of functional improvement, the request is not medically necessary.",
     )
     assert a.functional_improvement is None and b.functional_improvement is None
+
+
+def test_undocumented_plan_is_negated_not_hypothetical() -> None:
+    # "lack of documentation the unit will be used ...": what the record does not show
+    f = facts(
+        "The patient has chronic low back pain.",
+        "TENS unit for the low back",
+        "There was lack of documentation the unit will be used in adjunct to a home exercise "
+        "program.",
+    )
+    assert f.adjunct_to_active_therapy is False
+    f = facts(
+        "The patient takes ibuprofen daily.",
+        "Omeprazole 20mg #30",
+        "There was no indication that the patient would be at a high risk of gastrointestinal "
+        "events.",
+    )
+    assert f.gi_risk_factors is False
+    # a plain conditional stays a hypothetical
+    f = facts(
+        "The patient has chronic low back pain.",
+        "TENS unit for the low back",
+        "A trial would be considered if the unit is used with a home exercise program.",
+    )
+    assert f.adjunct_to_active_therapy is None
+
+
+def test_treatment_and_diagnostic_testing_list() -> None:
+    f = facts(
+        "The treatment and diagnostic testing to date has included psychotherapy sessions, "
+        "medications and evaluations.",
+        "Partial hospitalization program",
+        "",
+    )
+    assert f.prior_treatment is True
