@@ -154,7 +154,8 @@ def _explain(args: argparse.Namespace) -> int:
 
 
 def _coverage(args: argparse.Namespace) -> int:
-    from engine.coverage import as_json, coverage, read_rows, table
+    from engine.coverage import as_json, coverage, table
+    from engine.report import read_rows
 
     if args.path.suffix == ".jsonl":
         rows = read_rows(args.path)

@@ -6,12 +6,10 @@ from __future__ import annotations
 import json
 from collections import Counter
 from collections.abc import Iterable
-from pathlib import Path
 
 from pydantic import BaseModel, Field
 
 from engine.audit import AuditRow
-from engine.errors import RecheckError
 
 
 class Group(BaseModel):
@@ -57,23 +55,6 @@ class Coverage(BaseModel):
             self.by_guideline.setdefault(g.id, Group()).add(row)
         if not row.guidelines:
             self.by_guideline.setdefault("(no encoded guideline)", Group()).add(row)
-
-
-def read_rows(path: Path) -> Iterable[AuditRow]:
-    """Rows of an audit JSONL file; a malformed line is an error naming the file and line."""
-    try:
-        handle = path.open(encoding="utf-8")
-    except OSError as exc:
-        raise RecheckError(f"cannot read: {exc.strerror}", str(path)) from None
-    with handle:
-        for n, line in enumerate(handle, 1):
-            if not line.strip():
-                continue
-            try:
-                yield AuditRow.model_validate_json(line)
-            except ValueError as exc:
-                first = str(exc).splitlines()[0]
-                raise RecheckError(f"not an audit row: {first}", str(path), n) from None
 
 
 def coverage(rows: Iterable[AuditRow]) -> Coverage:

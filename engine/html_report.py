@@ -23,9 +23,8 @@ from typing import Any, TextIO
 
 from engine import __version__
 from engine.criteria.schema import GuidelineCitation
-from engine.errors import RecheckError
-from engine.explain import cite
-from engine.report import CONSISTENCY
+from engine.explain import cite, show_value
+from engine.report import CONSISTENCY, iter_records
 
 COLORS = {"consistent": "#1b9e77", "inconsistent": "#d95f02", "indeterminate": "#b8b8b8"}
 TOP = 20  # categories per chart; the rest are summed as "(other)"
@@ -38,25 +37,7 @@ Row = dict[str, Any]
 
 
 def iter_rows(path: Path) -> Iterator[Row]:
-    """Rows of an audit JSONL file. A torn last line (a killed run) is skipped; any other
-    malformed line is an error naming the file and line."""
-    try:
-        handle = path.open("rb")
-    except OSError as exc:
-        raise RecheckError(f"cannot read: {exc.strerror}", str(path)) from None
-    with handle:
-        for n, line in enumerate(handle, 1):
-            if not line.strip():
-                continue
-            try:
-                row = json.loads(line)
-            except ValueError:
-                if not line.endswith(b"\n"):
-                    return  # torn last line of an interrupted run
-                raise RecheckError("not an audit row (JSON lines expected)", str(path), n) from None
-            if not isinstance(row, dict) or "source" not in row:
-                raise RecheckError("not an audit row", str(path), n)
-            yield row
+    return (row for _, row in iter_records(path))
 
 
 def service(row: Row) -> str:
@@ -278,16 +259,6 @@ def legend() -> str:
 # --- items and groups ---------------------------------------------------------------------------
 
 
-def _value(v: Any) -> str:
-    if v is None or v == []:
-        return "not stated"
-    if isinstance(v, bool):
-        return "yes" if v else "no"
-    if isinstance(v, list):
-        return ", ".join(map(str, v))
-    return str(v)
-
-
 def _who(row: Row) -> str:
     return f"{row.get('case_number') or row.get('source')} item {row.get('item')}"
 
@@ -301,7 +272,7 @@ def _citation(raw: dict[str, Any]) -> str:
 
 def finding_html(f: Row) -> str:
     tests = "; ".join([*f.get("when", []), *f.get("condition", [])])
-    values = ", ".join(f"{k.replace('_', ' ')} = {_value(v)}" for k, v in f["values"].items())
+    values = ", ".join(f"{k.replace('_', ' ')} = {show_value(v)}" for k, v in f["values"].items())
     parts = [
         f'<div class="finding"><b>{escape(f["paraphrase"])}</b>'
         f' <span class="status {escape(f["status"])}">{escape(f["status"].replace("_", " "))}'
@@ -352,7 +323,7 @@ def item_html(row: Row) -> str:
 def group_html(g: Group) -> str:
     outcomes = ", ".join(f"{n} {o}" for o, n in g.outcomes.most_common())
     expected = ", ".join(f"{n} {e}" for e, n in g.expected.most_common())
-    facts = ", ".join(f"{k.replace('_', ' ')} = {_value(v)}" for k, v in g.facts.items())
+    facts = ", ".join(f"{k.replace('_', ' ')} = {show_value(v)}" for k, v in g.facts.items())
     examples = "".join(
         f"<li>{escape(_who(e))} ({escape(str(e.get('outcome')))}):"
         f" {escape(e.get('title') or '')}</li>"

@@ -11,17 +11,13 @@ otherwise (or when a row cannot be re-judged).
 from __future__ import annotations
 
 import argparse
-import json
-from collections.abc import Iterator
 from dataclasses import dataclass
-from pathlib import Path
-
-from pydantic import ValidationError
 
 from engine.audit import Auditor, AuditRow
 from engine.errors import RecheckError
 from engine.facts.inputs import ItemFacts, LetterFacts
 from engine.facts.model import Facts
+from engine.report import read_rows
 from engine.verdict import Verdict
 
 
@@ -62,20 +58,6 @@ def changed(row: AuditRow, v: Verdict) -> bool:
     )
 
 
-def read_rows(path: Path) -> Iterator[tuple[int, AuditRow]]:
-    try:
-        lines = path.read_text(encoding="utf-8").splitlines()
-    except OSError as exc:
-        raise RecheckError(f"cannot read: {exc}", str(path)) from None
-    for n, line in enumerate(lines, 1):
-        if not line.strip():
-            continue
-        try:
-            yield n, AuditRow.model_validate(json.loads(line))
-        except (json.JSONDecodeError, ValidationError) as exc:
-            raise RecheckError(f"not an audit row: {exc}".splitlines()[0], str(path), n) from None
-
-
 def letters(rows: list[AuditRow]) -> list[tuple[LetterFacts, list[AuditRow]]]:
     """Rows regrouped into the letters they came from (items in row order)."""
     groups: dict[tuple[str, str | None], list[AuditRow]] = {}
@@ -105,7 +87,7 @@ def letters(rows: list[AuditRow]) -> list[tuple[LetterFacts, list[AuditRow]]]:
 
 
 def run(args: argparse.Namespace, auditor: Auditor) -> int:
-    rows = [r for _, r in read_rows(args.audit)]
+    rows = list(read_rows(args.audit))
     judged = [r for r in rows if r.error is None]
     bundles = sorted({r.bundle for r in judged})
     versions = sorted({r.version for r in judged})

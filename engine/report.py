@@ -17,9 +17,12 @@ import io
 import json
 import types
 from collections import Counter
+from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
 from typing import Any, NamedTuple, Protocol, TextIO, Union, get_args, get_origin
+
+from pydantic import ValidationError
 
 from engine.audit import AuditRow
 from engine.errors import RecheckError
@@ -229,3 +232,35 @@ class Summary:
                     f"{s:<22}" + "".join(f"{self.by_service[(s, k)]:>15}" for k in CONSISTENCY)
                 )
         return "\n".join(lines)
+
+
+def iter_records(path: Path) -> Iterator[tuple[int, dict[str, Any]]]:
+    """(line number, row) of an audit JSONL file. A torn last line (a killed run) is skipped;
+    any other malformed line is an error naming the file and line."""
+    try:
+        handle = path.open("rb")
+    except OSError as exc:
+        raise RecheckError(f"cannot read: {exc.strerror}", str(path)) from None
+    with handle:
+        for n, line in enumerate(handle, 1):
+            if not line.strip():
+                continue
+            try:
+                row = json.loads(line)
+            except ValueError:
+                if not line.endswith(b"\n"):
+                    return  # torn last line of an interrupted run
+                raise RecheckError("not an audit row (JSON lines expected)", str(path), n) from None
+            if not isinstance(row, dict) or "source" not in row:
+                raise RecheckError("not an audit row", str(path), n)
+            yield n, row
+
+
+def read_rows(path: Path) -> Iterator[AuditRow]:
+    """Validated rows of an audit JSONL file; an invalid row is an error naming its line."""
+    for n, record in iter_records(path):
+        try:
+            yield AuditRow.model_validate(record)
+        except ValidationError as exc:
+            first = str(exc).splitlines()[0]
+            raise RecheckError(f"not an audit row: {first}", str(path), n) from None

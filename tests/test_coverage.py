@@ -7,8 +7,9 @@ from pathlib import Path
 import pytest
 
 from engine.cli import main
-from engine.coverage import coverage, read_rows
+from engine.coverage import coverage
 from engine.errors import RecheckError
+from engine.report import read_rows
 from tests.conftest import EXAMPLES
 
 
