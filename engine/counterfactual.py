@@ -26,7 +26,7 @@ from engine.criteria.schema import Comparison, Criterion
 from engine.criteria.select import applicable
 from engine.criteria.space import lever, numeric_points
 from engine.explain import show_value
-from engine.facts.derive import Kind, derive, fact_kinds
+from engine.facts.derive import Kind, Record, derive, fact_kinds
 from engine.facts.model import Facts
 from engine.findings import Status
 from engine.verdict import DecisionPolicy, Expected, Verdict, expected_of, tiers
@@ -132,18 +132,21 @@ def search(
         if f.status is Status.UNKNOWN and f.source == verdict.deciding_source
     ]
     read = {i: criteria[i] for i in dict.fromkeys([*deciding, *blocking]) if i in criteria}
-    cands = _all_candidates(list(read.values()), facts, derive(facts))
+    base = facts.values()
+    cands = _all_candidates(list(read.values()), facts, derive(Record(base)))
     tested = {b for c in read.values() for t in c.condition for f in t.facts() if (b := lever(f))}
 
     governing = tiers(applicable(bundle, facts, on), policy)
 
     def outcome(update: dict[str, Any]) -> Expected:
-        changed = facts.model_copy(update=update)
-        # another service or region may bring other guidelines in: select them again
-        ordered = (
-            tiers(applicable(bundle, changed, on), policy) if _GOVERNS & set(update) else governing
-        )
-        return expected_of(derive(changed), ordered, policy)
+        # the changed record is the base record with the candidates' JSON values: what
+        # `derive(facts.model_copy(update=update))` gives, without copying and dumping a model
+        values = base | {f: _adapter(f).dump_python(v, mode="json") for f, v in update.items()}
+        if _GOVERNS & set(update):  # another service or region may bring other guidelines in
+            ordered = tiers(applicable(bundle, facts.model_copy(update=update), on), policy)
+        else:
+            ordered = governing
+        return expected_of(derive(Record(values)), ordered, policy)
 
     def singles(names: Iterable[str], accept: Callable[[Expected], bool]) -> list[Counterfactual]:
         out = []

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
 from datetime import date
 from enum import StrEnum
 from pathlib import Path
@@ -17,7 +18,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from engine.criteria.evaluate import describe, effect_of, settle, status
 from engine.criteria.load import Bundle
-from engine.criteria.schema import Effect, Guideline
+from engine.criteria.schema import Criterion, Effect, Guideline
 from engine.criteria.select import applicable, cites
 from engine.facts.derive import derive
 from engine.facts.model import Evidence, Facts
@@ -104,30 +105,59 @@ class Evaluator(Protocol):
     def evaluate(self, g: Guideline, values: Mapping[str, Any]) -> dict[str, Status]: ...
 
 
+@dataclass(frozen=True)
+class _Static:
+    """What a criterion's findings show whatever the item: computed once per criterion."""
+
+    criterion: Criterion
+    needed: tuple[str, ...]  # the facts it reads, sorted
+    when: tuple[str, ...]
+    condition: tuple[str, ...]
+
+
+# id(criterion) -> its static parts; the entry holds the criterion, so the id is not reused
+_STATIC: dict[int, _Static] = {}
+
+
+def _static(c: Criterion) -> _Static:
+    known = _STATIC.get(id(c))
+    if known is None or known.criterion is not c:
+        known = _STATIC[id(c)] = _Static(
+            criterion=c,
+            needed=tuple(sorted(c.facts())),
+            when=tuple(describe(t) for t in c.when),
+            condition=tuple(describe(t) for t in c.condition),
+        )
+    return known
+
+
 def findings_for(
     g: Guideline, statuses: Mapping[str, Status], values: Mapping[str, Any], facts: Facts
 ) -> list[Finding]:
     found = []
     for c in g.criteria:
         st = settle(c, statuses[c.id])
-        needed = sorted(c.facts())
+        static = _static(c)
+        needed = static.needed
         missing = [f for f in needed if values.get(f) in (None, [])]
         effect = effect_of(c, st)
         evidence: dict[str, list[Evidence]] = {
-            f: facts.evidence[f] for f in needed if f in facts.evidence
+            f: list(facts.evidence[f]) for f in needed if f in facts.evidence
         }
+        # every field is typed by construction (the guideline's own models, fresh lists):
+        # validating thousands of findings per batch again would only copy them
         found.append(
-            Finding(
+            Finding.model_construct(
                 guideline=g.id,
-                source=g.source,
+                source=g.source.value,
                 criterion=c.id,
                 status=st,
                 effect=effect,
                 paraphrase=c.paraphrase,
                 citation=c.citation,
                 quote=c.quote,
-                when=[describe(t) for t in c.when],
-                condition=[describe(t) for t in c.condition],
+                when=list(static.when),
+                condition=list(static.condition),
                 values={f: values.get(f) for f in needed},
                 missing=missing if st is Status.UNKNOWN else [],
                 evidence=evidence,

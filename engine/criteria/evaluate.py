@@ -38,18 +38,27 @@ def compare(c: Comparison, values: Mapping[str, Any]) -> bool | None:
 
 def term(t: Term, values: Mapping[str, Any]) -> bool | None:
     if isinstance(t, AnyOf):
-        results = [compare(c, values) for c in t.any]
-        if True in results:
-            return True
-        return None if None in results else False
+        # loops with an early return: this runs for every candidate of the counterfactual search
+        unknown = False
+        for c in t.any:
+            result = compare(c, values)
+            if result is None:
+                unknown = True
+            elif result:
+                return True
+        return None if unknown else False
     return compare(t, values)
 
 
 def all_of(terms: Iterable[Term], values: Mapping[str, Any]) -> bool | None:
-    results = [term(t, values) for t in terms]
-    if False in results:
-        return False
-    return None if None in results else True
+    unknown = False
+    for t in terms:
+        result = term(t, values)
+        if result is None:
+            unknown = True
+        elif not result:
+            return False
+    return None if unknown else True
 
 
 def status(criterion: Criterion, values: Mapping[str, Any]) -> Status:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from datetime import date
+from functools import lru_cache
 
 from engine.criteria.load import Bundle
 from engine.criteria.schema import Guideline
@@ -13,6 +14,7 @@ from engine.letters.model import Citation
 _SPACE = re.compile(r"[^a-z0-9&]+")
 
 
+@lru_cache(maxsize=4096)  # the same section names and aliases are folded for every item
 def _fold(text: str) -> str:
     return _SPACE.sub(" ", text.lower().replace(" and ", " & ")).strip()
 

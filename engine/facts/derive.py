@@ -137,8 +137,29 @@ def vocabulary(fact: str) -> tuple[str, ...] | None:
     return _vocabularies().get(fact)
 
 
-def derive(facts: Facts) -> dict[str, Any]:
-    """Fact values plus derived facts: the flat record criteria are evaluated over."""
+class Record:
+    """A `Facts.values()` record read like `Facts` (`record.quantity`): the counterfactual search
+    derives from an edited record rather than copying and dumping a model per candidate."""
+
+    __slots__ = ("_values",)
+
+    def __init__(self, values: dict[str, Any]) -> None:
+        self._values = values
+
+    def __getattr__(self, name: str) -> Any:
+        try:
+            return self._values[name]
+        except KeyError:
+            raise AttributeError(name) from None
+
+    def values(self) -> dict[str, Any]:
+        return dict(self._values)
+
+
+def derive(facts: Facts | Record) -> dict[str, Any]:
+    """Fact values plus derived facts: the flat record criteria are evaluated over.
+
+    Written as `facts.<name>` reads: engine.criteria.space reads its inputs off this source."""
     values = facts.values()
     quantity = facts.quantity
     authorized = facts.authorized_quantity or 0

@@ -247,7 +247,6 @@ def _prior_imaging(
         if hit.sentence.part is Part.TITLE or not pattern.fullmatch(text, hit.start, hit.end):
             continue
         s, e = hit.sentence.start, hit.sentence.end
-        named = {r for _, _, rs in vocab.regions().find(text, s, e) for r in rs}
         value = _assertion(hit.categories)
         if value is None and not hit.categories & {"GUIDELINE", "HYPOTHETICAL", "REQUEST"}:
             after = data.performed_after.match(text, hit.end, e)
@@ -255,6 +254,8 @@ def _prior_imaging(
             value = True if (after or before) else None
         if value is None:
             continue
+        # only now: finding region words is the costly step, and most hits stop above
+        named = {r for _, _, rs in vocab.regions().find(text, s, e) for r in rs}
         if value and not _same_region(regions, named):
             continue  # a study of another region
         theirs = _region_sides(text, s, e, regions) if value else set()
