@@ -15,10 +15,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
 from functools import cache
-from importlib import resources
 from typing import Any
-
-import yaml
 
 from engine.facts import vocab
 from engine.facts.analysis import SERVICE, Hit
@@ -26,7 +23,7 @@ from engine.facts.history import _DATE, _assertion, parse_date
 from engine.facts.model import ElectrodiagnosticStudy, ImagingModality, Region, Service
 from engine.facts.text import Part, View
 from engine.facts.title import _NUM, Parsed, number
-from engine.facts.vocab import FLAGS, words
+from engine.facts.vocab import FLAGS, load_data, words
 
 Span = tuple[int, int]
 Found = dict[str, tuple[Any, list[Span]]]
@@ -59,9 +56,7 @@ class _Data:
 
 @cache
 def _data() -> _Data:
-    raw = yaml.safe_load(
-        resources.files("engine.facts").joinpath("data/imaging.yaml").read_text("utf-8")
-    )
+    raw = load_data("imaging.yaml")
     mods = raw["modalities"]
 
     def compiled(

@@ -53,7 +53,7 @@ class _Data:
 
 @cache
 def _data() -> _Data:
-    raw = vocab._load("medications.yaml")
+    raw = vocab.load_data("medications.yaml")
     flags = vocab.FLAGS
     return _Data(
         formulations=tuple(

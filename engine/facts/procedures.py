@@ -12,13 +12,10 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import cache
-from importlib import resources
 from typing import Any
 
-import yaml
-
 from engine.facts.model import Equipment, Modality, Procedure, Region, Service
-from engine.facts.vocab import FLAGS, words
+from engine.facts.vocab import FLAGS, load_data, words
 
 Span = tuple[int, int]
 
@@ -60,9 +57,7 @@ def _section(data: dict[str, Any], kind: type) -> Section:
 
 @cache
 def vocabulary() -> Vocabulary:
-    data = yaml.safe_load(
-        resources.files("engine.facts").joinpath("data/procedures.yaml").read_text("utf-8")
-    )
+    data = load_data("procedures.yaml")
     proc = data["procedure"]
     return Vocabulary(
         procedure=_section(proc, Procedure),

@@ -19,7 +19,8 @@ from engine.facts.model import Diagnosis, Region, Service
 FLAGS = re.IGNORECASE
 
 
-def _load(name: str) -> Any:
+def load_data(name: str) -> Any:
+    """A YAML file of engine/facts/data (package data, safe loading only)."""
     return yaml.safe_load(
         resources.files("engine.facts").joinpath(f"data/{name}").read_text("utf-8")
     )
@@ -69,7 +70,7 @@ class Services:
 
 @cache
 def services() -> Services:
-    data = _load("services.yaml")
+    data = load_data("services.yaml")
     entries = []
     for entry in data["services"]:
         title = list(entry["title"])
@@ -122,7 +123,7 @@ class Regions:
 
 @cache
 def regions() -> Regions:
-    data = _load("regions.yaml")
+    data = load_data("regions.yaml")
     groups = [
         f"(?P<g{i}>(?<!\\w)(?:" + "|".join(_case_aware(p) for p in e["patterns"]) + r")(?!\w))"
         for i, e in enumerate(data["regions"])
@@ -171,7 +172,7 @@ class Drugs:
 
 @cache
 def drugs() -> Drugs:
-    data = _load("drugs.yaml")
+    data = load_data("drugs.yaml")
     by_name: dict[str, Drug] = {}
     for generic, entry in data["drugs"].items():
         drug = Drug(generic=generic, classes=tuple(entry.get("classes", ())))
@@ -209,7 +210,7 @@ class Finding:
 
 @cache
 def findings() -> tuple[Finding, ...]:
-    data = _load("findings.yaml")["findings"]
+    data = load_data("findings.yaml")["findings"]
     out = []
     for name, entry in data.items():
         kind = entry.get("kind", "bool")
@@ -257,7 +258,7 @@ class Mask:
 
 @cache
 def mask() -> Mask:
-    data = _load("mask.yaml")
+    data = load_data("mask.yaml")
     return Mask(
         conclusion=tuple(
             (tuple(c["needs"]), re.compile(c["pattern"], FLAGS)) for c in data["conclusion"]
