@@ -4,51 +4,22 @@ from __future__ import annotations
 
 from datetime import date
 
-from engine.facts import Facts, extract_facts
-from engine.letters.model import Item, Layout, Letter, PartialCertification, Span
+from engine.facts import Facts
+from engine.letters.model import PartialCertification
+from tests.facts.synthetic import checked_facts, synthetic_letter
 
 
-def letter(
+def facts(
     summary: str,
     title: str,
     rationale: str,
     *,
     partial: PartialCertification | None = None,
     decided: date | None = None,
-) -> tuple[Letter, Item]:
-    head = "CLINICAL CASE SUMMARY\n"
-    text = f"{head}{summary}\nIMR ISSUES\n{title}: Upheld\nDecision rationale: {rationale}"
-    s0 = len(head)
-    t0 = text.index(title + ": Upheld")
-    r0 = text.index("Decision rationale: ") + len("Decision rationale: ")
-    item = Item(
-        index=1,
-        title=title,
-        outcome=None,
-        partial_certification=partial,
-        rationale=rationale,
-        title_span=Span(start=t0, end=t0 + len(title)),
-        rationale_span=Span(start=r0, end=len(text)),
-        span=Span(start=t0, end=len(text)),
+) -> Facts:
+    return checked_facts(
+        synthetic_letter(summary, [title], rationale, partial=partial, decided=decided)
     )
-    doc = Letter(
-        source="synthetic",
-        layout=Layout.DWC_2016,
-        text=text,
-        case_summary=summary,
-        case_summary_span=Span(start=s0, end=s0 + len(summary)),
-        items=[item],
-        decision_date=decided,
-    )
-    return doc, item
-
-
-def facts(summary: str, title: str, rationale: str, **kw: object) -> Facts:
-    doc, item = letter(summary, title, rationale, **kw)  # type: ignore[arg-type]
-    out = extract_facts(doc, item)
-    for name, quotes in out.evidence.items():
-        assert all(doc.text[q.start : q.end] == q.quote for q in quotes), name
-    return out
 
 
 def test_reviewer_finding_outranks_the_summary() -> None:

@@ -6,9 +6,9 @@ from datetime import date
 
 import pytest
 
-from engine.facts import Facts, extract_facts
+from engine.facts import Facts
 from engine.facts.model import ElectrodiagnosticStudy, ImagingModality
-from engine.letters.model import Item, Layout, Letter, Span
+from tests.facts.synthetic import checked_facts, synthetic_letter
 
 
 def facts(
@@ -21,45 +21,10 @@ def facts(
     which: int = 1,
 ) -> Facts:
     """Facts of item `which` of a letter whose items share one rationale text."""
-    header = ""
-    if injured is not None:
-        header += f"Date of Injury: {injured:%m/%d/%Y}\n"
-    if ur is not None:
-        header += f"UR Denial Date: {ur:%m/%d/%Y}\n"
-    head = header + "CLINICAL CASE SUMMARY\n"
-    text = head + summary + "\nIMR ISSUES\n"
-    items = []
-    for i, title in enumerate(titles, 1):
-        t0 = len(text)
-        text += f"{title}: Upheld\nDecision rationale: "
-        r0 = len(text)
-        text += rationale + "\n"
-        items.append(
-            Item(
-                index=i,
-                title=title,
-                outcome=None,
-                rationale=rationale,
-                title_span=Span(start=t0, end=t0 + len(title)),
-                rationale_span=Span(start=r0, end=r0 + len(rationale)),
-                span=Span(start=t0, end=r0 + len(rationale)),
-            )
-        )
-    doc = Letter(
-        source="synthetic",
-        layout=Layout.DWC_2016,
-        text=text,
-        case_summary=summary,
-        case_summary_span=Span(start=len(head), end=len(head) + len(summary)),
-        items=items,
-        date_of_injury=injured,
-        ur_denial_date=ur,
-        decision_date=date(2017, 1, 9),
+    doc = synthetic_letter(
+        summary, titles, rationale, injured=injured, ur=ur, decided=date(2017, 1, 9)
     )
-    out = extract_facts(doc, items[which - 1])
-    for name, quotes in out.evidence.items():
-        assert all(doc.text[q.start : q.end] == q.quote for q in quotes), name
-    return out
+    return checked_facts(doc, which)
 
 
 @pytest.mark.parametrize(
