@@ -1,4 +1,4 @@
-"""engine/criteria/space.py: what a derived fact is computed from (read off `derive`'s source)
+"""engine/facts/derive.py: what a derived fact is declared to be computed from
 must match what `derive` does, or lint and counterfactuals would search the wrong facts."""
 
 from __future__ import annotations

@@ -8,67 +8,22 @@ threshold is.
 
 from __future__ import annotations
 
-import ast
-import inspect
-import textwrap
 from collections.abc import Iterable
 from functools import cache
 from typing import Any, get_args
 
 from engine.criteria.evaluate import comparisons
 from engine.criteria.schema import ORDER_OPS, Comparison, Criterion, Op
-from engine.facts.derive import DERIVED, Kind, derive, fact_kinds, vocabulary
-from engine.facts.model import FACT_NAMES, Facts
+from engine.facts.derive import DERIVED, Kind, fact_kinds, vocabulary
+from engine.facts.model import Facts
 
 Value = Any
 
 
 @cache
 def derived_inputs() -> dict[str, tuple[str, ...]]:
-    """Derived fact -> the extracted facts it is computed from, in contract order.
-
-    Read off the source of `derive` (names assigned from `facts.<name>`, including those tested
-    by enclosing `if`s), so a derived fact added there needs no second declaration here;
-    tests/test_fact_space.py checks the result against `derive` on random facts.
-    """
-    fn = ast.parse(textwrap.dedent(inspect.getsource(derive))).body[0]
-    assert isinstance(fn, ast.FunctionDef)
-    param = fn.args.args[0].arg
-    taint: dict[str, set[str]] = {}
-    out: dict[str, set[str]] = {}
-
-    def reads(node: ast.AST) -> set[str]:
-        found: set[str] = set()
-        for n in ast.walk(node):
-            if isinstance(n, ast.Attribute) and isinstance(n.value, ast.Name):
-                if n.value.id == param and n.attr in FACT_NAMES:
-                    found.add(n.attr)
-            elif isinstance(n, ast.Name):
-                found |= taint.get(n.id, set())
-        return found
-
-    def visit(stmts: list[ast.stmt], control: set[str]) -> None:
-        for st in stmts:
-            if isinstance(st, ast.If):
-                inner = control | reads(st.test)
-                visit(st.body, inner)
-                visit(st.orelse, inner)
-                continue
-            if isinstance(st, ast.Assign | ast.AnnAssign | ast.AugAssign) and st.value:
-                source = reads(st.value) | control
-                targets = st.targets if isinstance(st, ast.Assign) else [st.target]
-                for t in targets:
-                    for name in t.elts if isinstance(t, ast.Tuple) else [t]:
-                        if isinstance(name, ast.Name):
-                            taint[name.id] = taint.get(name.id, set()) | source
-                        elif isinstance(name, ast.Subscript) and isinstance(
-                            name.slice, ast.Constant
-                        ):
-                            out.setdefault(str(name.slice.value), set()).update(source)
-
-    visit(fn.body, set())
-    order = {n: i for i, n in enumerate(FACT_NAMES)}
-    return {d: tuple(sorted(out.get(d, ()), key=order.__getitem__)) for d in DERIVED}
+    """Derived fact -> the extracted facts it is computed from, in contract order."""
+    return {name: spec.inputs for name, spec in DERIVED.items()}
 
 
 def base_facts(facts: Iterable[str]) -> set[str]:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from enum import StrEnum
 from functools import cache
-from typing import Any, get_args
+from typing import Any, NamedTuple, get_args
 
 from engine.facts.model import (
     FACT_NAMES,
@@ -34,58 +34,76 @@ class Kind(StrEnum):
     TEXT = "text"
 
 
-# Derived fact -> (kind, meaning). Criteria may name these like any extracted fact.
-DERIVED: dict[str, tuple[Kind, str]] = {
-    "total_visits": (
+class Derived(NamedTuple):
+    kind: Kind
+    meaning: str
+    # the extracted facts `derive` computes it from (in contract order): lint and counterfactuals
+    # search these; tests/test_fact_space.py checks them against `derive` on random facts
+    inputs: tuple[str, ...]
+
+
+# Derived fact -> its kind, meaning and inputs. Criteria may name these like any extracted fact.
+DERIVED: dict[str, Derived] = {
+    "total_visits": Derived(
         Kind.NUMBER,
         "visits of the course including this request: prior + authorised + requested; "
         "null when prior visits happened but their number is unknown",
+        ("quantity", "authorized_quantity", "prior_treatment", "prior_sessions"),
     ),
-    "total_visits_min": (
+    "total_visits_min": Derived(
         Kind.NUMBER,
         "a lower bound of total_visits: counts at least one prior visit when prior "
         "treatment is documented without a number",
+        ("quantity", "authorized_quantity", "prior_treatment", "prior_sessions"),
     ),
     # rest-of-domain (physical medicine, surgery)
-    "requested_visits": (
+    "requested_visits": Derived(
         Kind.NUMBER,
         "visits of this request: requested + authorised by UR from the same request (a lower "
         "bound of total_visits whatever the history)",
+        ("quantity", "authorized_quantity"),
     ),
-    "crps_diagnosed": (
+    "crps_diagnosed": Derived(
         Kind.BOOL,
         "CRPS / reflex sympathetic dystrophy is among the documented diagnoses (false when "
         "no diagnosis names it)",
+        ("diagnoses",),
     ),
-    "is_postsurgical": (
+    "is_postsurgical": Derived(
         Kind.BOOL,
         "the item is care after surgery (postsurgical = true); false when not stated",
+        ("postsurgical",),
     ),
-    "red_flags_documented": (
+    "red_flags_documented": Derived(
         Kind.BOOL,
         "red flags are documented (red_flags = true); false when not stated: for exception "
         'clauses ("red-flag conditions") letters name only when present',
+        ("red_flags",),
     ),
-    "is_perioperative": (
+    "is_perioperative": Derived(
         Kind.BOOL,
         "the item is requested for a surgery (perioperative = true: pre-op clearance, "
         "assistant surgeon, post-op care); false when not stated",
+        ("perioperative",),
     ),
-    "awaits_requested_surgery": (
+    "awaits_requested_surgery": Derived(
         Kind.BOOL,
         "the item is for a surgery requested in the same letter (pre-op clearance, assistant, "
         "post-op care, associated surgical service); false otherwise",
+        ("surgery_requested",),
     ),
     # imaging & electrodiagnostics domain
-    "invasive_procedure_documented": (
+    "invasive_procedure_documented": Derived(
         Kind.BOOL,
         "an injection or surgery is planned, requested or being considered "
         "(invasive_procedure_planned or surgery_considered = true); false when not stated",
+        ("surgery_considered", "invasive_procedure_planned"),
     ),
-    "significant_change_documented": (
+    "significant_change_documented": Derived(
         Kind.BOOL,
         "new, worsening or progressive symptoms or findings are documented "
         "(significant_change = true); false when not stated",
+        ("significant_change",),
     ),
 }
 
@@ -128,7 +146,7 @@ def fact_kinds() -> dict[str, Kind]:
             kinds[name] = Kind.NUMBER
         else:
             kinds[name] = Kind.TEXT
-    kinds.update({name: kind for name, (kind, _) in DERIVED.items()})
+    kinds.update({name: spec.kind for name, spec in DERIVED.items()})
     return kinds
 
 
