@@ -105,6 +105,27 @@ DERIVED: dict[str, Derived] = {
         "(significant_change = true); false when not stated",
         ("significant_change",),
     ),
+    # Preconditions the guideline's own wording puts on the record ("recommended for patients at
+    # risk for gastrointestinal events", "justification ... requires the physician's
+    # documentation"): a letter that does not state them has not documented them.
+    "gi_risk_documented": Derived(
+        Kind.BOOL,
+        "GI risk factors (ulcer, bleeding or perforation history; aspirin, corticosteroid or "
+        "anticoagulant) are documented (gi_risk_factors = true); false when not stated",
+        ("gi_risk_factors",),
+    ),
+    "gi_symptoms_documented": Derived(
+        Kind.BOOL,
+        "dyspepsia or other GI complaints are documented (gi_symptoms = true); false when not "
+        "stated",
+        ("gi_symptoms",),
+    ),
+    "homebound_documented": Derived(
+        Kind.BOOL,
+        "the worker is documented as confined to the home (homebound = true); false when not "
+        "stated",
+        ("homebound",),
+    ),
 }
 
 
@@ -201,4 +222,7 @@ def derive(facts: Facts | Record) -> dict[str, Any]:
         facts.invasive_procedure_planned or facts.surgery_considered
     )
     values["significant_change_documented"] = bool(facts.significant_change)
+    values["gi_risk_documented"] = bool(facts.gi_risk_factors)
+    values["gi_symptoms_documented"] = bool(facts.gi_symptoms)
+    values["homebound_documented"] = bool(facts.homebound)
     return values
