@@ -120,6 +120,18 @@ DERIVED: dict[str, Derived] = {
         "stated",
         ("gi_symptoms",),
     ),
+    "conservative_care_failed_documented": Derived(
+        Kind.BOOL,
+        "conservative care is documented as tried and failed (conservative_care_failed = true); "
+        "false when not stated",
+        ("conservative_care_failed",),
+    ),
+    "lesion_suspected_documented": Derived(
+        Kind.BOOL,
+        "a specific structural lesion is documented as suspected (lesion_suspected = true); false "
+        "when not stated",
+        ("lesion_suspected",),
+    ),
     "homebound_documented": Derived(
         Kind.BOOL,
         "the worker is documented as confined to the home (homebound = true); false when not "
@@ -225,4 +237,6 @@ def derive(facts: Facts | Record) -> dict[str, Any]:
     values["gi_risk_documented"] = bool(facts.gi_risk_factors)
     values["gi_symptoms_documented"] = bool(facts.gi_symptoms)
     values["homebound_documented"] = bool(facts.homebound)
+    values["conservative_care_failed_documented"] = bool(facts.conservative_care_failed)
+    values["lesion_suspected_documented"] = bool(facts.lesion_suspected)
     return values
