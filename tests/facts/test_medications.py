@@ -86,6 +86,26 @@ def test_first_time_prescription() -> None:
     assert f.prior_treatment is False
 
 
+def test_a_planned_trial_is_not_prior_use() -> None:
+    for plan in ("recommended", "noted", "prescribed"):
+        planned = facts(
+            f"The physician {plan} a trial of amitriptyline for sleep.",
+            "Amitriptyline 10mg #30",
+            "",
+        )
+        assert planned.prior_treatment is None, plan
+    past = facts("She had a trial of amitriptyline without benefit.", "Amitriptyline 10mg #30", "")
+    assert past.prior_treatment is True
+    authorized = facts(
+        "The worker was authorized for a 6 session trial of acupuncture last month.",
+        "Acupuncture 2 sessions",
+        "",
+    )
+    assert authorized.prior_treatment is None
+    completed = facts("He completed a trial of acupuncture.", "Acupuncture 2 sessions", "")
+    assert completed.prior_treatment is True
+
+
 def test_spasticity_diagnosis_but_not_from_a_guideline_sentence() -> None:
     ms = facts("The worker has multiple sclerosis with spasticity.", "Baclofen 10mg #90", "")
     assert "spasticity" in ms.diagnoses
