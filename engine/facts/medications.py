@@ -7,7 +7,7 @@
   `concurrent_nsaid` (another systemic NSAID taken or prescribed), `gastroprotection` (a PPI
   or misoprostol taken or prescribed), both false when the letter documents the worker's
   medications without one; `first_line_failed` (a tricyclic, SNRI or anticonvulsant tried); `age`;
-  `morphine_equivalent_mg_day`.
+  `morphine_equivalent_mg_day`; `prior_treatment` = false when the worker takes no medications.
 
 Mentions in guideline text, hypotheticals and negations never count. Data: data/medications.yaml.
 """
@@ -34,6 +34,7 @@ _TAKEN = frozenset({"HISTORICAL", "PRIOR_COURSE", "RESPONSE", "CONTINUATION"})
 # MTUS gastroprotection with an NSAID: a PPI or misoprostol
 _GASTROPROTECTIVE = frozenset({"proton_pump_inhibitor"})
 _FIRST_LINE = frozenset({"anticonvulsant", "tricyclic", "snri"})
+_OTHER = re.compile(r"\b(?:other|additional|further)\b", re.IGNORECASE)
 
 
 @dataclass(frozen=True)
@@ -187,12 +188,17 @@ def narrative_facts(hits: list[Hit], readable: View, index: int, subject: Subjec
     for hit in hits:
         by_sentence.setdefault(hit.sentence.start, set()).update(hit.categories)
     not_tried: list[Span] = []
+    no_medications: list[Span] = []
     for sentence in readable.of_item(index):
         if sentence.part is Part.TITLE:
             continue
-        if m := data.no_medications.search(text, sentence.start, sentence.end):
-            listed.append(m.span())
         categories = by_sentence.get(sentence.start, set())
+        if (m := data.no_medications.search(text, sentence.start, sentence.end)) and not (
+            categories & {"GUIDELINE", "HYPOTHETICAL"}
+        ):
+            listed.append(m.span())
+            if not _OTHER.search(m.group()):  # "not on any other medications" names some
+                no_medications.append(m.span())
         if (m := data.first_line.search(text, sentence.start, sentence.end)) and not categories & {
             "GUIDELINE",
             "HYPOTHETICAL",
@@ -212,6 +218,10 @@ def narrative_facts(hits: list[Hit], readable: View, index: int, subject: Subjec
             out[name] = (True, sorted(set(found))[:3])
         elif listed:
             out[name] = (False, sorted(set(listed))[:3])
+    if no_medications:
+        # "not using any medications": the requested drug is a first prescription (the history,
+        # read first, wins where the letter records its use)
+        out["prior_treatment"] = (False, sorted(set(no_medications))[:3])
     if first_line:
         out["first_line_failed"] = (True, sorted(set(first_line))[:3])
     elif not_tried:

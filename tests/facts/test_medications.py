@@ -86,6 +86,21 @@ def test_first_time_prescription() -> None:
     assert f.prior_treatment is False
 
 
+def test_no_medications_taken_makes_a_first_prescription() -> None:
+    f = facts("He is not taking any medications.", "Meloxicam 7.5mg #30", "")
+    assert (f.prior_treatment, f.concurrent_nsaid) == (False, False)
+    refill = facts(
+        "He has been taking meloxicam for two months. He is not taking any other medications.",
+        "Meloxicam 7.5mg #30",
+        "",
+    )
+    assert refill.prior_treatment is True
+    others = facts("He is not taking any other medications.", "Meloxicam 7.5mg #30", "")
+    assert others.prior_treatment is None
+    unstated = facts("He has knee pain.", "Meloxicam 7.5mg #30", "")
+    assert unstated.prior_treatment is None
+
+
 def test_a_planned_trial_is_not_prior_use() -> None:
     for plan in ("recommended", "noted", "prescribed"):
         planned = facts(
