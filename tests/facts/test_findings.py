@@ -157,3 +157,17 @@ def test_treatment_and_diagnostic_testing_list() -> None:
         "",
     )
     assert f.prior_treatment is True
+
+
+def test_homebound_is_said_of_the_worker_not_defined() -> None:
+    title = "Home health aide 4 hours per day, 5 days per week"
+    chair = facts("The worker is wheelchair-bound after the fracture.", title, "")
+    assert chair.homebound is True
+    defined = facts(
+        "He had a hip fracture.",
+        title,
+        "To be homebound means the individual has trouble leaving the home without help.",
+    )
+    assert defined.homebound is None
+    walking = facts("The patient is not homebound and drives to his visits.", title, "")
+    assert walking.homebound is False
