@@ -171,3 +171,15 @@ def test_homebound_is_said_of_the_worker_not_defined() -> None:
     assert defined.homebound is None
     walking = facts("The patient is not homebound and drives to his visits.", title, "")
     assert walking.homebound is False
+
+
+def test_a_surgeons_opinion_sought_is_surgery_considered() -> None:
+    title = "MRI of the lumbar spine"
+    referral = facts("The plan included a referral to a spine surgeon.", title, "")
+    assert referral.surgery_considered is True
+    consult = facts("A neurosurgical consultation was requested.", title, "")
+    assert consult.surgery_considered is True
+    contrast = facts(
+        "The provider was a pain physician (as opposed to a spine surgeon).", title, ""
+    )
+    assert contrast.surgery_considered is None
