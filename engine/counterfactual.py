@@ -76,9 +76,11 @@ def _candidates(
     """(extracted fact to change, values to try, nearest first) for a fact a criterion reads."""
     base = lever(fact)
     if base is None or base not in Facts.model_fields:
-        return None  # a derived yes/no (CRPS diagnosed, postsurgical): not a documentation gap
+        return None  # no lever (CRPS diagnosed, postsurgical): not a documentation gap
     kind = fact_kinds()[base]
     current = getattr(facts, base)
+    if base != fact and kind is Kind.BOOL:  # a derived yes/no read off this one: try both
+        return base, [v for v in (current is not True, current is True) if v != current]
     if base != fact:  # a derived number: move the lever by the same amount
         if current is None or values.get(fact) is None:
             return None

@@ -33,15 +33,19 @@ def base_facts(facts: Iterable[str]) -> set[str]:
 
 
 def lever(fact: str) -> str | None:
-    """The extracted fact to change so that `fact` moves: itself, or for a derived number the
-    first numeric input in contract order (`quantity` for the visit totals: the one number the
-    requester chooses). None for derived facts that are not numbers."""
+    """The extracted fact to change so that `fact` moves: itself; for a derived number the first
+    numeric input in contract order (`quantity` for the visit totals: the one number the
+    requester chooses); for a derived yes/no read off one yes/no fact ("GI risk documented") that
+    fact. None for other derived facts (CRPS diagnosed, postsurgical): no documentation gap."""
     if fact not in DERIVED:
         return fact
-    if fact_kinds()[fact] is not Kind.NUMBER:
-        return None
     kinds = fact_kinds()
-    return next((b for b in derived_inputs()[fact] if kinds[b] is Kind.NUMBER), None)
+    inputs = derived_inputs()[fact]
+    if kinds[fact] is Kind.BOOL:
+        return inputs[0] if len(inputs) == 1 and kinds[inputs[0]] is Kind.BOOL else None
+    if kinds[fact] is not Kind.NUMBER:
+        return None
+    return next((b for b in inputs if kinds[b] is Kind.NUMBER), None)
 
 
 def fractional(fact: str) -> bool:
