@@ -89,6 +89,28 @@ def test_smallest_visit_change(auditor: Auditor) -> None:
     assert found[0].criteria == ["mtus-cpmtg.manual-therapy/low-back-trial-6-visits"]
 
 
+def test_documentation_precondition_names_the_missing_finding(auditor: Auditor) -> None:
+    """A PPI with an NSAID and no GI risk stated: the derived `gi_risk_documented` is moved
+    through the extracted fact it is read off."""
+    facts = Facts(
+        service="medication",
+        medication="pantoprazole",
+        drug_classes=["proton_pump_inhibitor"],
+        topical=False,
+        concurrent_nsaid=True,
+        age=40,
+        gi_symptoms=False,
+    )
+    letter = LetterFacts(
+        decision_date=date(2016, 12, 1),
+        items=[ItemFacts(index=1, facts=facts, outcome="upheld")],
+    )
+    v = auditor.verdict(letter, letter.items[0])
+    assert v.expected is Expected.UPHELD
+    messages = [c.message for c in auditor.counterfactuals(letter, letter.items[0], v)]
+    assert "overturned if gi risk factors were documented (letter: not stated)" in messages
+
+
 def test_indeterminate_items_have_none(auditor: Auditor) -> None:
     letter = LetterFacts(
         decision_date=date(2016, 12, 1),

@@ -26,6 +26,7 @@ def test_every_derived_fact_has_inputs() -> None:
     }
     assert lever("total_visits") == "quantity"
     assert lever("crps_diagnosed") is None
+    assert lever("gi_risk_documented") == "gi_risk_factors"
     assert lever("duration_weeks") == "duration_weeks"
 
 
