@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 import json
 import re
 import shutil
@@ -66,16 +67,29 @@ def test_page_is_self_contained(page: Path) -> None:
         assert f'id="{chart}"' in text
 
 
-def test_page_explains_inconsistent_items_and_split_groups(page: Path) -> None:
+def test_page_explains_inconsistent_items_and_split_groups(page: Path, audit: Path) -> None:
     text = page.read_text()
     assert "CM99-0000001" in text  # the synthetic twin: inconsistent, and in a split group
     groups = text.split("Same deciding facts, different recorded outcomes")[1]
     assert re.search(r"[1-9]\d* groups? of items", groups)
     assert "CM99-0000001" in groups.split("Inconsistent")[0]
-    item = text.split("CM17-0010885 item 1")[1].split("</details>")[0]
-    assert "not_supported" in item  # reason code
-    assert "MTUS Acupuncture" in item  # the deciding criterion's citation
-    assert "does not document any prior acupuncture" in item  # the letter's own words
+    rows = [json.loads(line) for line in audit.read_text().splitlines()]
+    inconsistent = [
+        r for r in rows if r["consistency"] == "inconsistent" and r["case_number"] != "CM99-0000001"
+    ]
+    assert inconsistent
+    for row in inconsistent:
+        item = text.split(f"{row['case_number']} item {row['item']}")[1].split("</details>")[0]
+        deciding = {i for r in row["reasons"] for i in r["criteria"]}
+        for reason in row["reasons"]:
+            assert reason["code"] in item
+        for f in row["findings"]:
+            if f"{f['guideline']}/{f['criterion']}" not in deciding:
+                continue
+            assert html.escape(f["citation"]["document"], quote=False) in item
+            for spans in f["evidence"].values():  # the letter's own words, two per fact
+                for span in spans[:2]:
+                    assert html.escape(" ".join(span["quote"].split())) in item
 
 
 def test_torn_and_malformed_lines(
