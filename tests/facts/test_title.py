@@ -60,8 +60,8 @@ def parsed(title: str) -> dict[str, object]:
             },
         ),
         (
-            "Initial acupuncture, 1 to 2 times per week for 4 weeks, for the neck",
-            {"frequency_per_week": 2, "duration_weeks": 4, "quantity": 8},
+            "Initial acupuncture, 1 to 2 times per week for 5 weeks, for the low back",
+            {"frequency_per_week": 2, "duration_weeks": 5, "quantity": 10},
         ),
         (
             "Physical Therapy/Chiropractic Session for Thoraco-Lumbar regions",
@@ -73,16 +73,16 @@ def parsed(title: str) -> dict[str, object]:
         ),
         ("Eight (8) physical therapy sessions", {"quantity": 8, "unit": "sessions"}),
         (
-            "Associated surgical service: Physical Therapy sessions, 12",
-            {"service": "physical_therapy", "quantity": 12, "postsurgical": True},
+            "Associated surgical service: Physical Therapy sessions, 16",
+            {"service": "physical_therapy", "quantity": 16, "postsurgical": True},
         ),
         ("Chiropractic evaluation, lumbar spine", {"service": "consultation"}),
         (
-            "NCV of the bilateral lower extremities, 2",
-            {"service": "electrodiagnostic", "quantity": 2, "body_regions": ["lower_extremity"]},
+            "NCV of the bilateral upper extremities, 2",
+            {"service": "electrodiagnostic", "quantity": 2, "body_regions": ["upper_extremity"]},
         ),
         (
-            "MRI of the lumbosacral spine without contrast, 1.5 Tesla or higher only",
+            "MRI of the lumbar spine with contrast, 3 Tesla or higher only",
             {"service": "imaging", "body_regions": ["lumbar"]},
         ),
         (
@@ -99,9 +99,9 @@ def test_titles(title: str, expected: dict[str, object]) -> None:
 
 def test_no_quantity_from_dates_levels_or_field_strength() -> None:
     for title in (
-        "Retrospective CT scan of the cervical spine (DOS 11/18/16)",
+        "Retrospective CT scan of the thoracic spine (DOS 03/07/15)",
         "Facet joint injections L4-5, L5-S1",
-        "MRI of the lumbosacral spine without contrast, 1.5 Tesla or higher only",
+        "MRI of the cervical spine without contrast, 1.5 Tesla or higher only",
     ):
         assert "quantity" not in parsed(title), title
 
