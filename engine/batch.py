@@ -28,6 +28,7 @@ import sys
 from collections import Counter, deque
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -172,26 +173,91 @@ def _ignore_sigint() -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)
 
 
+Task = Callable[[Library, str, Sequence[str]], list[Done]]
+
+
+class _Isolating:
+    """A process pool that survives a worker dying mid-chunk (a native-library fault, the
+    out-of-memory killer): the pool is restarted, the chunks in flight are redone, and a chunk
+    that kills its worker again is halved until the one input that does it gets an error row.
+    Every input still yields its rows exactly once."""
+
+    def __init__(self, library: Library, fmt: str, workers: int, task: Task) -> None:
+        # forkserver: workers fork from a clean server that has imported the engine once (fast
+        # start, shared pages) but has no durable-rules Host or timer threads to inherit.
+        self._ctx = multiprocessing.get_context("forkserver")
+        self._ctx.set_forkserver_preload(["engine.batch"])
+        self._args = (library, fmt)
+        self._workers, self._task = workers, task
+        self._generation = 0
+        self._pool = self._start()
+
+    def _start(self) -> ProcessPoolExecutor:
+        return ProcessPoolExecutor(self._workers, mp_context=self._ctx, initializer=_ignore_sigint)
+
+    def submit(self, chunk: list[str]) -> _Future:
+        try:
+            future = self._pool.submit(self._task, *self._args, chunk)
+        except BrokenProcessPool:  # it broke since the last submission: its chunks recover
+            self.restart()
+            future = self._pool.submit(self._task, *self._args, chunk)
+        return _Guarded(self, chunk, self._generation, future)
+
+    def recover(self, chunk: list[str], generation: int) -> list[Done]:
+        """The rows of a chunk whose worker died (the pool was started as `generation`)."""
+        if generation == self._generation:  # the first to notice restarts the pool
+            self.restart()
+        try:
+            return self._pool.submit(self._task, *self._args, chunk).result()
+        except BrokenProcessPool:
+            self.restart()
+            if len(chunk) == 1:
+                return [self._crashed(chunk[0])]
+            half = len(chunk) // 2
+            return self.recover(chunk[:half], -1) + self.recover(chunk[half:], -1)
+
+    def restart(self) -> None:
+        self._pool.shutdown(wait=False, cancel_futures=True)
+        self._generation += 1
+        self._pool = self._start()
+
+    def _crashed(self, path: str) -> Done:
+        library, fmt = self._args
+        row = library.auditor().error_row(
+            Path(path),
+            f"{path}: the worker process died while auditing this input (a fault in a native"
+            " library or the out-of-memory killer); the other inputs were audited",
+            file_sha256(Path(path)),
+        )
+        return Done([encode(row, fmt)], [RowStat.of(row)])
+
+    def shutdown(self) -> None:
+        self._pool.shutdown(wait=True, cancel_futures=True)
+
+
+class _Guarded:
+    def __init__(self, pool: _Isolating, chunk: list[str], generation: int, future: Any) -> None:
+        self._pool, self._chunk, self._generation, self._future = pool, chunk, generation, future
+
+    def result(self) -> list[Done]:
+        try:
+            return self._future.result()
+        except BrokenProcessPool:
+            return self._pool.recover(self._chunk, self._generation)
+
+
 def _local_results(
-    library: Library, fmt: str, chunks: Iterable[list[str]], workers: int
+    library: Library, fmt: str, chunks: Iterable[list[str]], workers: int, task: Task = audit_chunk
 ) -> Iterator[list[Done]]:
     if workers <= 1:
         for chunk in chunks:
-            yield audit_chunk(library, fmt, chunk)
+            yield task(library, fmt, chunk)
         return
-    # forkserver: workers fork from a clean server that has imported the engine once (fast
-    # start, shared pages) but has no durable-rules Host or timer threads to inherit.
-    ctx = multiprocessing.get_context("forkserver")
-    ctx.set_forkserver_preload(["engine.batch"])
-    pool = ProcessPoolExecutor(workers, mp_context=ctx, initializer=_ignore_sigint)
+    pool = _Isolating(library, fmt, workers, task)
     try:
-        yield from ordered(
-            lambda chunk: pool.submit(audit_chunk, library, fmt, chunk),
-            chunks,
-            workers * WINDOW_PER_WORKER,
-        )
+        yield from ordered(pool.submit, chunks, workers * WINDOW_PER_WORKER)
     finally:
-        pool.shutdown(wait=True, cancel_futures=True)
+        pool.shutdown()
 
 
 @contextmanager

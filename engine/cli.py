@@ -10,7 +10,6 @@ import argparse
 import json
 import sys
 from collections.abc import Sequence
-from concurrent.futures.process import BrokenProcessPool
 from contextlib import ExitStack
 from pathlib import Path
 
@@ -99,11 +98,10 @@ def _audit(args: argparse.Namespace) -> int:
             writer = TextRowWriter(out, args.format, header=header)
         try:
             summary = run_batch(args.paths, library, args.format, writer, options, done)
-        except (KeyboardInterrupt, BrokenProcessPool) as exc:
-            what = "interrupted" if isinstance(exc, KeyboardInterrupt) else "a worker died"
+        except KeyboardInterrupt:
             hint = " (rerun with --resume to continue)" if args.format in RESUMABLE else ""
-            print(f"recheck audit: {what}{hint}", file=sys.stderr)
-            return 130 if isinstance(exc, KeyboardInterrupt) else EXIT_INPUT
+            print(f"recheck audit: interrupted{hint}", file=sys.stderr)
+            return 130
         finally:
             writer.close()  # a Parquet file is only readable once closed
     print(summary.table(), file=sys.stderr)

@@ -16,9 +16,11 @@ from pathlib import Path
 
 import pytest
 
-from engine.audit import AuditRow
+from engine.audit import DEFAULT_GUIDELINES, DEFAULT_RULES, AuditRow
+from engine.batch import Library, _local_results, audit_chunk
 from engine.cli import main
 from tests.batch.conftest import recheck
+from tests.batch.crashing import audit_or_die
 from tests.conftest import CORPUS, EXAMPLES, ROOT
 
 
@@ -229,3 +231,25 @@ def test_progress_bar_on_a_terminal(tmp_path: Path) -> None:
     os.close(primary)
     assert proc.wait(timeout=60) == 0
     assert b"audit" in seen and b"5/5" in seen  # rich's bar: "audit ━━━ 5/5 100% ..."
+
+
+def test_a_dying_worker_loses_no_input(tmp_path: Path, corpus_letters: list[Path]) -> None:
+    """Two inputs kill their worker: each gets one error row, every other input its rows, in
+    input order, and the pool keeps going."""
+    names = [f"{i:02d}-{'die' if i in (3, 9) else 'ok'}.txt" for i in range(12)]
+    paths = []
+    for name, src in zip(names, corpus_letters, strict=False):
+        (tmp_path / name).write_bytes(src.read_bytes())
+        paths.append(str(tmp_path / name))
+    library = Library((str(DEFAULT_GUIDELINES),), str(DEFAULT_RULES))
+    chunks = [paths[i : i + 2] for i in range(0, len(paths), 2)]
+    done = [d for chunk in _local_results(library, "jsonl", chunks, 2, audit_or_die) for d in chunk]
+    assert len(done) == len(paths)
+    expected = audit_chunk(library, "jsonl", [p for p in paths if "die" not in p])
+    survivors = [d.rows for p, d in zip(paths, done, strict=True) if "die" not in p]
+    assert survivors == [d.rows for d in expected]
+    for p, d in zip(paths, done, strict=True):
+        if "die" in p:
+            (row,) = (json.loads(r) for r in d.rows)
+            assert row["source"] == p and "worker process died" in row["error"]
+            assert row["input_sha256"] == hashlib.sha256(Path(p).read_bytes()).hexdigest()
