@@ -24,12 +24,12 @@ from engine.criteria.evaluate import comparisons
 from engine.criteria.load import Bundle
 from engine.criteria.schema import Comparison, Criterion
 from engine.criteria.select import applicable
-from engine.criteria.space import lever, numeric_points
+from engine.criteria.space import derived_inputs, lever, numeric_points
 from engine.explain import show_value
 from engine.facts.derive import Kind, Record, derive, fact_kinds
 from engine.facts.model import Facts
 from engine.findings import Status
-from engine.verdict import DecisionPolicy, Expected, Verdict, expected_of, tiers
+from engine.verdict import DecisionPolicy, Expected, Redecider, Verdict, expected_of, tiers
 
 MAX_PAIRS = 100  # two-fact candidates tried per item, at most
 _GOVERNS = frozenset({"service", "body_regions", "medication"})  # what `governs` reads
@@ -55,6 +55,12 @@ class Counterfactual(BaseModel):
 @cache
 def _adapter(fact: str) -> TypeAdapter[Any]:
     return TypeAdapter(Facts.model_fields[fact].annotation)
+
+
+@cache
+def _moved(fact: str) -> frozenset[str]:
+    """An extracted fact and the derived facts computed from it."""
+    return frozenset({fact, *(d for d, inputs in derived_inputs().items() if fact in inputs)})
 
 
 def _words(fact: str) -> str:
@@ -135,20 +141,22 @@ def search(
     ]
     read = {i: criteria[i] for i in dict.fromkeys([*deciding, *blocking]) if i in criteria}
     base = facts.values()
-    cands = _all_candidates(list(read.values()), facts, derive(Record(base)))
+    derived = derive(Record(base))
+    cands = _all_candidates(list(read.values()), facts, derived)
     tested = {b for c in read.values() for t in c.condition for f in t.facts() if (b := lever(f))}
 
-    governing = tiers(applicable(bundle, facts, on), policy)
+    redecide = Redecider(derived, tiers(applicable(bundle, facts, on), policy), policy)
 
     def outcome(update: dict[str, Any]) -> Expected:
         # the changed record is the base record with the candidates' JSON values: what
         # `derive(facts.model_copy(update=update))` gives, without copying and dumping a model
-        values = base | {f: _adapter(f).dump_python(v, mode="json") for f, v in update.items()}
+        values = derive(
+            Record(base | {f: _adapter(f).dump_python(v, mode="json") for f, v in update.items()})
+        )
         if _GOVERNS & set(update):  # another service or region may bring other guidelines in
             ordered = tiers(applicable(bundle, facts.model_copy(update=update), on), policy)
-        else:
-            ordered = governing
-        return expected_of(derive(Record(values)), ordered, policy)
+            return expected_of(values, ordered, policy)
+        return redecide(values, {d for f in update for d in _moved(f)})
 
     def singles(names: Iterable[str], accept: Callable[[Expected], bool]) -> list[Counterfactual]:
         out = []

@@ -288,6 +288,43 @@ def expected_of(
     return policy.silent if ordered else policy.no_guideline
 
 
+class Redecider:
+    """`expected_of` for many variants of one item's values, as the counterfactual search asks
+    (dozens per item, each changing one or two facts): a criterion that reads no fact whose value
+    differs from the base keeps its base effect, so only the criteria a change touches are
+    evaluated again. Same answers as `expected_of` (tests/test_counterfactual.py checks it)."""
+
+    def __init__(
+        self, base: Mapping[str, Any], ordered: list[list[Guideline]], policy: DecisionPolicy
+    ) -> None:
+        self._policy, self._any = policy, bool(ordered)
+        self._tiers: list[list[tuple[Criterion, frozenset[str], Effect | None, bool]]] = []
+        for tier in ordered:
+            rows = []
+            for g in tier:
+                for c in g.criteria:
+                    st = settle(c, status(c, base))
+                    rows.append((c, frozenset(c.facts()), effect_of(c, st), st is Status.UNKNOWN))
+            self._tiers.append(rows)
+
+    def __call__(self, values: Mapping[str, Any], changed: set[str]) -> Expected:
+        """`changed`: the facts whose values may differ from the base (every other one equals
+        it), derived ones included."""
+        for rows in self._tiers:
+            effects: list[Effect | None] = []
+            unknown = 0
+            for c, read, effect, was_unknown in rows:
+                if read & changed:
+                    st = settle(c, status(c, values))
+                    effect, was_unknown = effect_of(c, st), st is Status.UNKNOWN
+                effects.append(effect)
+                unknown += was_unknown
+            decided = decide(self._policy, effects, unknown)
+            if decided is not None:
+                return decided
+        return self._policy.silent if self._any else self._policy.no_guideline
+
+
 def judge(
     facts: Facts,
     on: date | None,

@@ -11,10 +11,12 @@ import pytest
 from engine.audit import Auditor, AuditRow, read_facts
 from engine.cli import main
 from engine.counterfactual import search
-from engine.criteria.space import base_facts
+from engine.criteria.select import applicable
+from engine.criteria.space import base_facts, derived_inputs
+from engine.facts.derive import Kind, derive, fact_kinds
 from engine.facts.inputs import ItemFacts, LetterFacts
 from engine.facts.model import Facts
-from engine.verdict import Expected
+from engine.verdict import Expected, Redecider, expected_of, tiers
 from tests.conftest import EXAMPLES
 
 
@@ -143,3 +145,28 @@ def test_explain_says_what_would_have_changed_it(capsys: pytest.CaptureFixture[s
     out = capsys.readouterr().out
     assert "What would have changed the expected outcome:" in out
     assert "- upheld if quantity were 10 rather than 8 (total visits 10)" in out
+
+
+def test_redecider_agrees_with_expected_of(auditor: Auditor) -> None:
+    """The incremental re-decision the search uses gives `expected_of`'s answer for changes of
+    every fact the governing criteria read, on every seed item."""
+    for path in sorted(EXAMPLES.glob("*.txt")):
+        for letter in read_facts(path):
+            for item in letter.items:
+                judged, bundle = auditor.prepared(letter, item)
+                facts = judged.facts
+                ordered = tiers(applicable(bundle, facts, letter.decision_date), auditor.policy)
+                redecide = Redecider(derive(facts), ordered, auditor.policy)
+                read = {f for tier in ordered for g in tier for c in g.criteria for f in c.facts()}
+                for fact in sorted(base_facts(read) - {"service", "body_regions", "medication"}):
+                    kind = fact_kinds()[fact]
+                    for value in {Kind.BOOL: [True, False], Kind.NUMBER: [0, 3, 7, 30]}.get(
+                        kind, []
+                    ):
+                        values = derive(facts.model_copy(update={fact: value}))
+                        changed = {fact, *(d for d, i in derived_inputs().items() if fact in i)}
+                        assert redecide(values, changed) is expected_of(
+                            values, ordered, auditor.policy
+                        ), (path.name, item.index, fact, value)
+                        checked += 1
+    assert checked > 50
