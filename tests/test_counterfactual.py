@@ -150,6 +150,7 @@ def test_explain_says_what_would_have_changed_it(capsys: pytest.CaptureFixture[s
 def test_redecider_agrees_with_expected_of(auditor: Auditor) -> None:
     """The incremental re-decision the search uses gives `expected_of`'s answer for changes of
     every fact the governing criteria read, on every seed item."""
+    checked = 0
     for path in sorted(EXAMPLES.glob("*.txt")):
         for letter in read_facts(path):
             for item in letter.items:
