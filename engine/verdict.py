@@ -16,7 +16,7 @@ from typing import Any, Literal, Protocol
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from engine.criteria.evaluate import describe, effect_of, settle, status
+from engine.criteria.evaluate import all_of, describe, effect_of, settle, status
 from engine.criteria.load import Bundle
 from engine.criteria.schema import Criterion, Effect, Guideline
 from engine.criteria.select import applicable, cites
@@ -304,7 +304,11 @@ class Redecider:
             for g in tier:
                 for c in g.criteria:
                     st = settle(c, status(c, base))
-                    rows.append((c, frozenset(c.facts()), effect_of(c, st), st is Status.UNKNOWN))
+                    # out of scope by its `when` alone: only a change of the scope's facts can
+                    # bring it in (most criteria of a guideline, for any one item)
+                    out = all_of(c.when, base) is False
+                    read = frozenset(f for t in c.when for f in t.facts()) if out else c.facts()
+                    rows.append((c, frozenset(read), effect_of(c, st), st is Status.UNKNOWN))
             self._tiers.append(rows)
 
     def __call__(self, values: Mapping[str, Any], changed: set[str]) -> Expected:
