@@ -12,6 +12,9 @@ from engine.errors import RecheckError
 
 M = TypeVar("M", bound=BaseModel)
 
+# libyaml's safe loader when PyYAML was built with it (several times faster), else the Python one
+SAFE_LOADER: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
 
 def node_line(node: yaml.Node | None, loc: tuple[int | str, ...]) -> int | None:
     """1-based line of the YAML node at a pydantic error location (deepest node found)."""
@@ -40,8 +43,13 @@ def load_yaml(path: Path) -> tuple[Any, yaml.Node | None]:
     if not text.strip():
         raise RecheckError("empty file", str(path))
     try:
-        data = yaml.safe_load(text)
-        node = yaml.compose(text, Loader=yaml.SafeLoader)
+        # one parse: the node tree (for line numbers) and the data constructed from it
+        loader = SAFE_LOADER(text)
+        try:
+            node = loader.get_single_node()
+            data = loader.construct_document(node) if node is not None else None
+        finally:
+            loader.dispose()
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 if mark else None

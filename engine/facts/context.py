@@ -28,6 +28,7 @@ from typing import Any
 import yaml
 
 from engine.facts.matcher import Matcher, tokens
+from engine.yamlio import SAFE_LOADER
 
 
 class Direction(StrEnum):
@@ -170,7 +171,7 @@ class ConText:
 
     @classmethod
     def from_yaml(cls, text: str, *, exact: bool = False) -> ConText:
-        return cls(parse_rules(yaml.safe_load(text)), exact=exact)
+        return cls(parse_rules(yaml.load(text, Loader=SAFE_LOADER)), exact=exact)
 
     def matches(
         self, sentence: str, words: Sequence[tuple[int, int, str]] | None = None

@@ -15,15 +15,15 @@ from typing import Any
 import yaml
 
 from engine.facts.model import Diagnosis, Region, Service
+from engine.yamlio import SAFE_LOADER
 
 FLAGS = re.IGNORECASE
 
 
 def load_data(name: str) -> Any:
     """A YAML file of engine/facts/data (package data, safe loading only)."""
-    return yaml.safe_load(
-        resources.files("engine.facts").joinpath(f"data/{name}").read_text("utf-8")
-    )
+    text = resources.files("engine.facts").joinpath(f"data/{name}").read_text("utf-8")
+    return yaml.load(text, Loader=SAFE_LOADER)
 
 
 def words(patterns: list[str] | str) -> str:
