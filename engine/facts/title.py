@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any
 
 from engine.facts import procedures, vocab
@@ -107,9 +108,30 @@ class Parsed:
         self.values[name] = value
         self.spans[name] = list(spans)
 
+    def shifted(self, by: int) -> Parsed:
+        """A copy with every span moved by `by` (list values copied: callers own their copy)."""
+        return Parsed(
+            {k: list(v) if isinstance(v, list) else v for k, v in self.values.items()},
+            {k: [(s + by, e + by) for s, e in spans] for k, spans in self.spans.items()},
+        )
+
 
 def parse_title(text: str, start: int, end: int) -> Parsed:
-    """Facts of the title at text[start:end]."""
+    """Facts of the title at text[start:end].
+
+    Parsed once per distinct title (the same requests recur across letters: "Physical therapy,
+    12 visits"), with the character before it, which look-behinds and word boundaries read.
+    """
+    lo = max(0, start - 1)
+    return _parse_window(text[lo:end], start - lo).shifted(lo)
+
+
+@lru_cache(maxsize=8192)
+def _parse_window(window: str, start: int) -> Parsed:
+    return _parse(window, start, len(window))
+
+
+def _parse(text: str, start: int, end: int) -> Parsed:
     out = Parsed()
     services = vocab.services()
     title_start = start
