@@ -1,9 +1,10 @@
 """The only module that imports durable-rules: guideline criteria compiled to rulesets as data.
 
-Each criterion becomes up to three rules over one item fact: `met` (scope and test hold),
-`not_met` (scope holds, test fails) and `na` (scope fails). None firing means unknown, which is
-exactly the three-valued reading, because durable-rules never matches a missing field. Negations
-are pushed down to the comparisons so that rule holds.
+Each criterion becomes up to two rules over one item fact: `met` (scope and test hold) and
+`not_met` (scope holds, test fails); each distinct scope term of a guideline one rule that fires
+when the term fails, and a criterion one of whose scope terms failed is not applicable. Nothing
+firing means unknown, which is exactly the three-valued reading, because durable-rules never
+matches a missing field. Negations are pushed down to the comparisons so that this holds.
 
 Sharp edges handled here (see durable-rules-notes): one Host per process, rulesets registered
 under content-hashed names (no reload API), one reused session id with retraction (1024-sid cap),
@@ -91,8 +92,12 @@ def _rule(name: str, expr: list[dict[str, Any]]) -> dict[str, Any]:
     return {"all": [{"m": _and([_KIND, *expr])}], "run": name}
 
 
+_FAILS = "fails"  # status suffix of a scope-term rule
+
+
 def compile_criterion(c: Criterion) -> dict[str, dict[str, Any]]:
-    """The durable-rules rules of one criterion, keyed by rule name `<criterion>|<status>`."""
+    """The `met` and `not_met` rules of one criterion, keyed by rule name `<criterion>|<status>`
+    (its scope's failure is a shared scope-term rule: see `compile_guideline`)."""
     scope = [_term(t, False) for t in c.when]
     rules = {
         f"{c.id}|{Status.MET}": _rule(
@@ -102,17 +107,33 @@ def compile_criterion(c: Criterion) -> dict[str, dict[str, Any]]:
     if c.condition:
         fails = _or([_term(t, True) for t in c.condition])
         rules[f"{c.id}|{Status.NOT_MET}"] = _rule(f"{c.id}|{Status.NOT_MET}", [*scope, fails])
-    if c.when:
-        rules[f"{c.id}|{Status.NOT_APPLICABLE}"] = _rule(
-            f"{c.id}|{Status.NOT_APPLICABLE}", [_or([_term(t, True) for t in c.when])]
-        )
     return rules
+
+
+def scope_terms(g: Guideline) -> dict[str, dict[str, Any]]:
+    """Each distinct `when` term of a guideline -> the durable expression of its failure.
+    A criterion is not applicable exactly when one of its scope terms fails, and the criteria
+    of a guideline share their scope terms (a body region, postsurgical or not): one rule per
+    term fires far fewer actions than one per criterion, each action being a JSON round trip
+    inside durable-rules."""
+    out: dict[str, dict[str, Any]] = {}
+    for c in g.criteria:
+        for t in c.when:
+            fails = _term(t, True)
+            out.setdefault(json.dumps(fails, sort_keys=True), fails)
+    return {f"scope{i}": fails for i, fails in enumerate(out.values())}
+
+
+def _scope_key(t: Term) -> str:
+    return json.dumps(_term(t, True), sort_keys=True)
 
 
 def compile_guideline(g: Guideline) -> dict[str, dict[str, Any]]:
     ruleset: dict[str, dict[str, Any]] = {}
     for c in g.criteria:
         ruleset.update(compile_criterion(c))
+    for name, fails in scope_terms(g).items():
+        ruleset[f"{name}|{_FAILS}"] = _rule(f"{name}|{_FAILS}", [fails])
     return ruleset
 
 
@@ -173,6 +194,8 @@ class DurableEngine:
         # with two libraries whose guidelines share ids (`recheck replay --guidelines`, tests).
         self._rulesets: dict[int, tuple[Guideline, str]] = {}
         self._members: dict[str, dict[str, frozenset[Any]]] = {}  # ruleset name -> set values
+        # ruleset name -> criterion id -> the names of its scope-term rules
+        self._scopes: dict[str, dict[str, frozenset[str]]] = {}
         self._seq = itertools.count()
 
     def register(self, g: Guideline) -> str:
@@ -189,6 +212,10 @@ class DurableEngine:
                     raise
             self._names[g.id] = name
             self._members[name] = referenced(g)
+            names = {json.dumps(fails, sort_keys=True): n for n, fails in scope_terms(g).items()}
+            self._scopes[name] = {
+                c.id: frozenset(names[_scope_key(t)] for t in c.when) for c in g.criteria
+            }
         return name
 
     def evaluate(self, g: Guideline, values: Mapping[str, Any]) -> dict[str, Status]:
@@ -211,9 +238,17 @@ class DurableEngine:
             self._host.delete_state(name, _SID)  # or every later item would look failed
             raise RuntimeError(f"durable-rules action failed in {name}: {state['exception']}")
         statuses = dict.fromkeys((c.id for c in g.criteria), Status.UNKNOWN)
+        failed: set[str] = set()
         for rule in self._fired:
-            criterion, _, st = rule.rpartition("|")
-            statuses[criterion] = Status(st)
+            subject, _, st = rule.rpartition("|")
+            if st == _FAILS:
+                failed.add(subject)
+            else:
+                statuses[subject] = Status(st)
+        if failed:
+            for criterion, scope in self._scopes[name].items():
+                if scope & failed:
+                    statuses[criterion] = Status.NOT_APPLICABLE
         return statuses
 
 
