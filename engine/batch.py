@@ -273,6 +273,18 @@ def dask_client(workers: int, scheduler: str | None) -> Iterator[Any]:
         if scheduler:
             client = stack.enter_context(Client(scheduler))
         else:
+            import dask
+
+            # The workers' sampling profiler and GIL monitor take the GIL every few
+            # milliseconds from a task that needs it all; nobody looks at a dashboard here.
+            stack.enter_context(
+                dask.config.set(
+                    {
+                        "distributed.worker.profile.enabled": False,
+                        "distributed.admin.system-monitor.gil.enabled": False,
+                    }
+                )
+            )
             cluster = stack.enter_context(
                 LocalCluster(
                     n_workers=workers,
@@ -282,7 +294,7 @@ def dask_client(workers: int, scheduler: str | None) -> Iterator[Any]:
                     silence_logs=logging.ERROR,
                 )
             )
-            client = stack.enter_context(Client(cluster))
+            client = stack.enter_context(Client(cluster, direct_to_workers=True))
         yield client
 
 
