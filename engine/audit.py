@@ -82,12 +82,13 @@ def letter_facts(letter: Letter) -> LetterFacts:
     )
 
 
-def read_letters(path: Path) -> list[tuple[LetterFacts, str | None]]:
+def read_letters(path: Path, data: bytes | None = None) -> list[tuple[LetterFacts, str | None]]:
     """Facts of every letter in one input: a letter (.txt/.pdf) or a facts file (.json/.yaml),
-    each with its reviewer's specialty (None for facts files, which do not carry it)."""
+    each with its reviewer's specialty (None for facts files, which do not carry it).
+    `data`: the input's bytes, if already read."""
     if path.suffix.lower() in FACTS_SUFFIXES:
         return [(lf, None) for lf in load_facts_file(path)]
-    letter = load_letter(path)
+    letter = load_letter(path, data)
     return [(letter_facts(letter), letter.reviewer.specialty)]
 
 
@@ -98,10 +99,17 @@ def read_facts(path: Path) -> list[LetterFacts]:
 
 def file_sha256(path: Path) -> str | None:
     """Content hash of an input: the key `recheck audit --resume` skips finished inputs by."""
+    return _hashed(path)[1]
+
+
+def _hashed(path: Path) -> tuple[bytes | None, str | None]:
+    """An input's bytes and their sha256 (None, None when it cannot be read: reading it again
+    then says why, naming the file)."""
     try:  # letters are small: one read beats file_digest's 256 KiB buffer per call
-        return hashlib.sha256(path.read_bytes()).hexdigest()
+        data = path.read_bytes()
     except OSError:
-        return None
+        return None, None
+    return data, hashlib.sha256(data).hexdigest()
 
 
 def surgery_item(letter: LetterFacts, item: ItemFacts) -> ItemFacts | None:
@@ -227,13 +235,13 @@ class Auditor:
 
     def rows(self, path: Path) -> list[AuditRow]:
         """Rows of one input. Never raises: a problem becomes a single row with `error` set."""
-        digest = file_sha256(path)
+        data, digest = _hashed(path)  # one read: hashed, then parsed
         try:
             rows = [
                 self.row(letter, item).model_copy(
                     update={"reviewer_specialty": specialty, "input_sha256": digest}
                 )
-                for letter, specialty in read_letters(path)
+                for letter, specialty in read_letters(path, data)
                 for item in letter.items
             ]
         except RecheckError as exc:

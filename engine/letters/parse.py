@@ -40,9 +40,9 @@ def parse_letter(text: str, source: str) -> Letter:
     )
 
 
-def load_letter(path: Path) -> Letter:
-    """Read and parse one .txt or .pdf letter."""
-    return parse_letter(read_text(path), str(path))
+def load_letter(path: Path, data: bytes | None = None) -> Letter:
+    """Read and parse one .txt or .pdf letter (`data`: its bytes, if already read)."""
+    return parse_letter(read_text(path, data), str(path))
 
 
 def load_letters(paths: Iterable[Path | str]) -> Iterator[tuple[Path, Letter | RecheckError]]:

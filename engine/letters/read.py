@@ -13,15 +13,17 @@ LETTER_SUFFIXES = (".txt", ".pdf")
 _TEXT_ENCODINGS = ("utf-8-sig", "cp1252")  # then latin-1, which decodes any byte
 
 
-def read_text(path: Path) -> str:
-    """The text of a letter file; RecheckError (naming the file) when it cannot be had."""
+def read_text(path: Path, data: bytes | None = None) -> str:
+    """The text of a letter file; RecheckError (naming the file) when it cannot be had.
+    `data`: the file's bytes when the caller has read them already (to hash them)."""
     suffix = path.suffix.lower()
     if suffix not in LETTER_SUFFIXES:
         raise RecheckError(
             f"unsupported file type {path.suffix or '(none)'!r}: expected .txt or .pdf",
             path=str(path),
         )
-    data = _read_bytes(path)
+    if data is None:
+        data = _read_bytes(path)
     if not data.strip():
         raise RecheckError("empty file", path=str(path))
     text = _pdf_text(path, data) if suffix == ".pdf" else _decode(data)
