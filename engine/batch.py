@@ -176,6 +176,17 @@ def _ignore_sigint() -> None:
 Task = Callable[[Library, str, Sequence[str]], list[Done]]
 
 
+def _crashed(library: Library, fmt: str, path: str) -> Done:
+    """The one row of an input that killed the worker auditing it."""
+    row = library.auditor().error_row(
+        Path(path),
+        f"{path}: the worker process died while auditing this input (a fault in a native"
+        " library or the out-of-memory killer); the other inputs were audited",
+        file_sha256(Path(path)),
+    )
+    return Done([encode(row, fmt)], [RowStat.of(row)])
+
+
 class _Isolating:
     """A process pool that survives a worker dying mid-chunk (a native-library fault, the
     out-of-memory killer): the pool is restarted, the chunks in flight are redone, and a chunk
@@ -212,7 +223,7 @@ class _Isolating:
         except BrokenProcessPool:
             self.restart()
             if len(chunk) == 1:
-                return [self._crashed(chunk[0])]
+                return [_crashed(*self._args, chunk[0])]
             half = len(chunk) // 2
             return self.recover(chunk[:half], -1) + self.recover(chunk[half:], -1)
 
@@ -220,16 +231,6 @@ class _Isolating:
         self._pool.shutdown(wait=False, cancel_futures=True)
         self._generation += 1
         self._pool = self._start()
-
-    def _crashed(self, path: str) -> Done:
-        library, fmt = self._args
-        row = library.auditor().error_row(
-            Path(path),
-            f"{path}: the worker process died while auditing this input (a fault in a native"
-            " library or the out-of-memory killer); the other inputs were audited",
-            file_sha256(Path(path)),
-        )
-        return Done([encode(row, fmt)], [RowStat.of(row)])
 
     def shutdown(self) -> None:
         self._pool.shutdown(wait=True, cancel_futures=True)
@@ -282,6 +283,8 @@ def dask_client(workers: int, scheduler: str | None) -> Iterator[Any]:
                     {
                         "distributed.worker.profile.enabled": False,
                         "distributed.admin.system-monitor.gil.enabled": False,
+                        # a task that killed two workers is split by _DaskGuarded, not rerun
+                        "distributed.scheduler.allowed-failures": 1,
                     }
                 )
             )
@@ -299,15 +302,47 @@ def dask_client(workers: int, scheduler: str | None) -> Iterator[Any]:
 
 
 def _dask_results(
-    library: Library, fmt: str, chunks: Iterable[list[str]], client: Any
+    library: Library,
+    fmt: str,
+    chunks: Iterable[list[str]],
+    client: Any,
+    task: Task = audit_chunk,
 ) -> Iterator[list[Done]]:
     # Paths go to the workers, which must see the same files (shared filesystem).
     slots = max(1, sum(client.nthreads().values()))
     yield from ordered(
-        lambda chunk: client.submit(audit_chunk, library, fmt, chunk, pure=False),
+        lambda chunk: _DaskGuarded(client, library, fmt, chunk, task),
         chunks,
         slots * WINDOW_PER_WORKER,
     )
+
+
+class _DaskGuarded:
+    """A chunk on dask. A task that kills its worker every time it runs ends as KilledWorker
+    (the scheduler retries it on fresh workers first): the chunk is then halved until the input
+    that does it gets an error row, as on local workers."""
+
+    def __init__(self, client: Any, library: Library, fmt: str, chunk: list[str], task: Task):
+        self._client, self._args, self._chunk, self._task = client, (library, fmt), chunk, task
+        self._future = self._submit(chunk)
+
+    def _submit(self, chunk: list[str]) -> Any:
+        return self._client.submit(self._task, *self._args, chunk, pure=False)
+
+    def result(self) -> list[Done]:
+        return self._settle(self._future, self._chunk)
+
+    def _settle(self, future: Any, chunk: list[str]) -> list[Done]:
+        from distributed import KilledWorker
+
+        try:
+            return future.result()
+        except KilledWorker:
+            if len(chunk) == 1:
+                return [_crashed(*self._args, chunk[0])]
+            half = len(chunk) // 2
+            first, second = self._submit(chunk[:half]), self._submit(chunk[half:])
+            return self._settle(first, chunk[:half]) + self._settle(second, chunk[half:])
 
 
 def chunk_size(n_inputs: int, workers: int) -> int:

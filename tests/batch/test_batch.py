@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 
 from engine.audit import DEFAULT_GUIDELINES, DEFAULT_RULES, AuditRow
-from engine.batch import Library, _local_results, audit_chunk
+from engine.batch import Done, Library, _dask_results, _local_results, audit_chunk, dask_client
 from engine.cli import main
 from tests.batch.conftest import recheck
 from tests.batch.crashing import audit_or_die
@@ -233,17 +233,17 @@ def test_progress_bar_on_a_terminal(tmp_path: Path) -> None:
     assert b"audit" in seen and b"5/5" in seen  # rich's bar: "audit ━━━ 5/5 100% ..."
 
 
-def test_a_dying_worker_loses_no_input(tmp_path: Path, corpus_letters: list[Path]) -> None:
-    """Two inputs kill their worker: each gets one error row, every other input its rows, in
-    input order, and the pool keeps going."""
-    names = [f"{i:02d}-{'die' if i in (3, 9) else 'ok'}.txt" for i in range(12)]
+def _dying_inputs(folder: Path, letters: list[Path], count: int, die: set[int]) -> list[str]:
     paths = []
-    for name, src in zip(names, corpus_letters, strict=False):
-        (tmp_path / name).write_bytes(src.read_bytes())
-        paths.append(str(tmp_path / name))
-    library = Library((str(DEFAULT_GUIDELINES),), str(DEFAULT_RULES))
-    chunks = [paths[i : i + 2] for i in range(0, len(paths), 2)]
-    done = [d for chunk in _local_results(library, "jsonl", chunks, 2, audit_or_die) for d in chunk]
+    for i, src in zip(range(count), letters, strict=False):
+        path = folder / f"{i:02d}-{'die' if i in die else 'ok'}.txt"
+        path.write_bytes(src.read_bytes())
+        paths.append(str(path))
+    return paths
+
+
+def _check_dying(paths: list[str], done: list[Done], library: Library) -> None:
+    """Every input has its rows, in order; survivors as audited alone, each killer one error."""
     assert len(done) == len(paths)
     expected = audit_chunk(library, "jsonl", [p for p in paths if "die" not in p])
     survivors = [d.rows for p, d in zip(paths, done, strict=True) if "die" not in p]
@@ -253,3 +253,24 @@ def test_a_dying_worker_loses_no_input(tmp_path: Path, corpus_letters: list[Path
             (row,) = (json.loads(r) for r in d.rows)
             assert row["source"] == p and "worker process died" in row["error"]
             assert row["input_sha256"] == hashlib.sha256(Path(p).read_bytes()).hexdigest()
+
+
+def test_a_dying_worker_loses_no_input(tmp_path: Path, corpus_letters: list[Path]) -> None:
+    """Two inputs kill their local worker: each gets one error row, every other input its rows,
+    in input order, and the pool keeps going."""
+    paths = _dying_inputs(tmp_path, corpus_letters, 12, {3, 9})
+    library = Library((str(DEFAULT_GUIDELINES),), str(DEFAULT_RULES))
+    chunks = [paths[i : i + 2] for i in range(0, len(paths), 2)]
+    done = [d for chunk in _local_results(library, "jsonl", chunks, 2, audit_or_die) for d in chunk]
+    _check_dying(paths, done, library)
+
+
+def test_a_dying_dask_worker_loses_no_input(tmp_path: Path, corpus_letters: list[Path]) -> None:
+    """The same on a real LocalCluster: the task that keeps killing workers is split."""
+    paths = _dying_inputs(tmp_path, corpus_letters, 4, {2})
+    library = Library((str(DEFAULT_GUIDELINES),), str(DEFAULT_RULES))
+    chunks = [paths[:2], paths[2:]]
+    with dask_client(2, None) as client:
+        results = _dask_results(library, "jsonl", chunks, client, audit_or_die)
+        done = [d for chunk in results for d in chunk]
+    _check_dying(paths, done, library)
