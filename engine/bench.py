@@ -151,6 +151,15 @@ def audit_run(what: str, inputs: Path, out: Path, *extra: str) -> Run:
     return Run(what, n_inputs, rows, seconds, peak, (load_before, os.getloadavg()[0]))
 
 
+def fastest(rounds: int, fn: Callable[[], Run]) -> Run:
+    """The fastest of `rounds` runs (other tenants only ever slow a run down), with the largest
+    peak RSS any of them reached."""
+    runs = [fn() for _ in range(max(1, rounds))]
+    best = min(runs, key=lambda r: r.seconds)
+    best.peak = Peak(max(r.peak.tree_mb for r in runs), max(r.peak.process_mb for r in runs))
+    return best
+
+
 def best_of(rounds: int, fn: Callable[[], Any]) -> float:
     best = float("inf")
     for _ in range(rounds):
@@ -250,6 +259,12 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--no-dask", action="store_true", help="skip the dask LocalCluster run")
     p.add_argument("--corpus", type=Path, default=CORPUS, help="folder with letters/ and pdf/")
     p.add_argument("--json", type=Path, help="also write the numbers here as JSON")
+    p.add_argument(
+        "--repeat",
+        type=int,
+        default=1,
+        help="run each end-to-end audit this many times and report the fastest",
+    )
 
 
 def run(args: argparse.Namespace) -> int:
@@ -293,7 +308,12 @@ def run(args: argparse.Namespace) -> int:
         replicate(letters, small, args.small)
         replicate(letters, large, args.letters)
         for name, folder in (("small", small), ("large", large)):
-            r = audit_run(f"text {name}", folder, base / f"{name}.jsonl", *w)
+            r = fastest(
+                args.repeat,
+                lambda name=name, folder=folder: audit_run(
+                    f"text {name}", folder, base / f"{name}.jsonl", *w
+                ),
+            )
             show(
                 f"text_{name}",
                 asdict(r) | {"per_second": r.per_second},
@@ -311,7 +331,10 @@ def run(args: argparse.Namespace) -> int:
             f" ({100 * (lg['tree_mb'] / s['tree_mb'] - 1):+.1f}%)",
         )
         if not args.no_dask:
-            r = audit_run("dask", large, base / "dask.jsonl", *w, "--executor", "dask")
+            r = fastest(
+                args.repeat,
+                lambda: audit_run("dask", large, base / "dask.jsonl", *w, "--executor", "dask"),
+            )
             local = results["text_large"]["per_second"]
             show(
                 "dask",
@@ -323,7 +346,7 @@ def run(args: argparse.Namespace) -> int:
         if pdfs and args.pdfs:
             folder = base / "pdf"
             link_copies(pdfs, folder, args.pdfs)
-            r = audit_run("pdf", folder, base / "pdf.jsonl", *w)
+            r = fastest(args.repeat, lambda: audit_run("pdf", folder, base / "pdf.jsonl", *w))
             show(
                 "pdf",
                 asdict(r) | {"per_second": r.per_second},
