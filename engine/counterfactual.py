@@ -6,7 +6,7 @@ Only the facts the deciding criteria read are searched (plus facts whose absence
 of the deciding source undecided, since they would block the flip), and only values those
 criteria's thresholds make worth trying (engine/criteria/space.py): one fact at a time first,
 then two. Visit totals are derived, so they are moved through the requested `quantity`. Every
-candidate is re-decided with the direct evaluator (`engine.verdict.expected_of`), never assumed.
+candidate is re-decided with the direct evaluator (`engine.verdict.Redecider`), never assumed.
 This runs for every audited item: a few dozen re-decisions at most, without building findings.
 """
 
@@ -24,7 +24,7 @@ from engine.criteria.evaluate import comparisons
 from engine.criteria.load import Bundle
 from engine.criteria.schema import Comparison, Criterion
 from engine.criteria.select import applicable
-from engine.criteria.space import derived_inputs, lever, numeric_points
+from engine.criteria.space import lever, moved_by, numeric_points
 from engine.explain import show_value
 from engine.facts.derive import Kind, Record, derive, fact_kinds
 from engine.facts.model import Facts
@@ -55,12 +55,6 @@ class Counterfactual(BaseModel):
 @cache
 def _adapter(fact: str) -> TypeAdapter[Any]:
     return TypeAdapter(Facts.model_fields[fact].annotation)
-
-
-@cache
-def _moved(fact: str) -> frozenset[str]:
-    """An extracted fact and the derived facts computed from it."""
-    return frozenset({fact, *(d for d, inputs in derived_inputs().items() if fact in inputs)})
 
 
 def _words(fact: str) -> str:
@@ -161,7 +155,7 @@ def search(
             ordered = tiers(applicable(bundle, facts.model_copy(update=update), on), policy)
             found = expected_of(values, ordered, policy)
         else:
-            found = redecide(values, {d for f in update for d in _moved(f)})
+            found = redecide(values, {d for f in update for d in moved_by(f)})
         seen[key] = found
         return found
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Iterable, Mapping
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass
 from datetime import date
 from enum import StrEnum
@@ -16,7 +17,7 @@ from typing import Any, Literal, Protocol
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from engine.criteria.evaluate import all_of, describe, effect_of, settle, status
+from engine.criteria.evaluate import describe, effect_of, settle, status
 from engine.criteria.load import Bundle
 from engine.criteria.schema import Criterion, Effect, Guideline
 from engine.criteria.select import applicable, cites
@@ -259,40 +260,18 @@ def tiers(governing: list[Guideline], policy: DecisionPolicy) -> list[list[Guide
     return [t for s in policy.source_order if (t := [g for g in governing if g.source == s])]
 
 
-def guideline_effects(g: Guideline, values: Mapping[str, Any]) -> tuple[list[Effect | None], int]:
-    """What each criterion of a guideline says (direct evaluation), and how many are unknown."""
-    effects: list[Effect | None] = []
-    unknown = 0
-    for c in g.criteria:
-        st = settle(c, status(c, values))
-        effects.append(effect_of(c, st))
-        unknown += st is Status.UNKNOWN
-    return effects, unknown
-
-
 def expected_of(
     values: Mapping[str, Any], ordered: list[list[Guideline]], policy: DecisionPolicy
 ) -> Expected:
-    """`judge`'s expected outcome alone, by direct evaluation and without building findings:
-    the counterfactual search re-decides an item many times and must stay cheap."""
-    for tier in ordered:
-        tier_effects: list[Effect | None] = []
-        unknown = 0
-        for g in tier:
-            es, u = guideline_effects(g, values)
-            tier_effects.extend(es)
-            unknown += u
-        decided = decide(policy, tier_effects, unknown)
-        if decided is not None:
-            return decided
-    return policy.silent if ordered else policy.no_guideline
+    """`judge`'s expected outcome alone, by direct evaluation and without building findings."""
+    return Redecider(values, ordered, policy)(values, frozenset())
 
 
 class Redecider:
     """`expected_of` for many variants of one item's values, as the counterfactual search asks
     (dozens per item, each changing one or two facts): a criterion that reads no fact whose value
     differs from the base keeps its base effect, so only the criteria a change touches are
-    evaluated again. Same answers as `expected_of` (tests/test_counterfactual.py checks it)."""
+    evaluated again (tests/test_counterfactual.py checks this against a fresh decision)."""
 
     def __init__(
         self, base: Mapping[str, Any], ordered: list[list[Guideline]], policy: DecisionPolicy
@@ -303,15 +282,18 @@ class Redecider:
             rows = []
             for g in tier:
                 for c in g.criteria:
-                    st = settle(c, status(c, base))
+                    raw = status(c, base)
+                    st = settle(c, raw)
                     # out of scope by its `when` alone: only a change of the scope's facts can
                     # bring it in (most criteria of a guideline, for any one item)
-                    out = all_of(c.when, base) is False
-                    read = frozenset(f for t in c.when for f in t.facts()) if out else c.facts()
-                    rows.append((c, frozenset(read), effect_of(c, st), st is Status.UNKNOWN))
+                    if raw is Status.NOT_APPLICABLE:
+                        read = frozenset(f for t in c.when for f in t.facts())
+                    else:
+                        read = frozenset(c.facts())
+                    rows.append((c, read, effect_of(c, st), st is Status.UNKNOWN))
             self._tiers.append(rows)
 
-    def __call__(self, values: Mapping[str, Any], changed: set[str]) -> Expected:
+    def __call__(self, values: Mapping[str, Any], changed: AbstractSet[str]) -> Expected:
         """`changed`: the facts whose values may differ from the base (every other one equals
         it), derived ones included."""
         for rows in self._tiers:

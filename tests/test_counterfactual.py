@@ -12,7 +12,7 @@ from engine.audit import Auditor, AuditRow, read_facts
 from engine.cli import main
 from engine.counterfactual import search
 from engine.criteria.select import applicable
-from engine.criteria.space import base_facts, derived_inputs
+from engine.criteria.space import base_facts, moved_by
 from engine.facts.derive import Kind, derive, fact_kinds
 from engine.facts.inputs import ItemFacts, LetterFacts
 from engine.facts.model import Facts
@@ -165,8 +165,7 @@ def test_redecider_agrees_with_expected_of(auditor: Auditor) -> None:
                         kind, []
                     ):
                         values = derive(facts.model_copy(update={fact: value}))
-                        changed = {fact, *(d for d, i in derived_inputs().items() if fact in i)}
-                        assert redecide(values, changed) is expected_of(
+                        assert redecide(values, moved_by(fact)) is expected_of(
                             values, ordered, auditor.policy
                         ), (path.name, item.index, fact, value)
                         checked += 1

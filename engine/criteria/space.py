@@ -26,6 +26,12 @@ def derived_inputs() -> dict[str, tuple[str, ...]]:
     return {name: spec.inputs for name, spec in DERIVED.items()}
 
 
+@cache
+def moved_by(fact: str) -> frozenset[str]:
+    """An extracted fact and the derived facts computed from it: what a change of it moves."""
+    return frozenset({fact, *(d for d, inputs in derived_inputs().items() if fact in inputs)})
+
+
 def base_facts(facts: Iterable[str]) -> set[str]:
     """The extracted facts behind some fact names (derived ones replaced by their inputs)."""
     inputs = derived_inputs()
