@@ -110,31 +110,35 @@ def compile_criterion(c: Criterion) -> dict[str, dict[str, Any]]:
     return rules
 
 
-def scope_terms(g: Guideline) -> dict[str, dict[str, Any]]:
-    """Each distinct `when` term of a guideline -> the durable expression of its failure.
-    A criterion is not applicable exactly when one of its scope terms fails, and the criteria
-    of a guideline share their scope terms (a body region, postsurgical or not): one rule per
-    term fires far fewer actions than one per criterion, each action being a JSON round trip
-    inside durable-rules."""
-    out: dict[str, dict[str, Any]] = {}
+def scope_terms(g: Guideline) -> tuple[dict[str, dict[str, Any]], dict[str, frozenset[str]]]:
+    """The rules that fire when a distinct `when` term of a guideline fails (rule name ->
+    expression), and each criterion's rule names. A criterion is not applicable exactly when one
+    of its scope terms fails, and the criteria of a guideline share their scope terms (a body
+    region, postsurgical or not): one rule per term fires far fewer actions than one per
+    criterion, each action being a JSON round trip inside durable-rules."""
+    names: dict[str, str] = {}  # the failure expression as JSON -> its rule name
+    rules: dict[str, dict[str, Any]] = {}
+    of_criterion: dict[str, frozenset[str]] = {}
     for c in g.criteria:
+        mine = []
         for t in c.when:
             fails = _term(t, True)
-            out.setdefault(json.dumps(fails, sort_keys=True), fails)
-    return {f"scope{i}": fails for i, fails in enumerate(out.values())}
+            key = json.dumps(fails, sort_keys=True)
+            if key not in names:
+                names[key] = f"scope{len(names)}|{_FAILS}"
+                rules[names[key]] = _rule(names[key], [fails])
+            mine.append(names[key])
+        of_criterion[c.id] = frozenset(mine)
+    return rules, of_criterion
 
 
-def _scope_key(t: Term) -> str:
-    return json.dumps(_term(t, True), sort_keys=True)
-
-
-def compile_guideline(g: Guideline) -> dict[str, dict[str, Any]]:
+def compile_guideline(g: Guideline) -> tuple[dict[str, dict[str, Any]], dict[str, frozenset[str]]]:
+    """A guideline's ruleset, and the scope-term rules of each criterion."""
     ruleset: dict[str, dict[str, Any]] = {}
     for c in g.criteria:
         ruleset.update(compile_criterion(c))
-    for name, fails in scope_terms(g).items():
-        ruleset[f"{name}|{_FAILS}"] = _rule(f"{name}|{_FAILS}", [fails])
-    return ruleset
+    scope_rules, scopes = scope_terms(g)
+    return ruleset | scope_rules, scopes
 
 
 def to_fact(
@@ -194,13 +198,13 @@ class DurableEngine:
         # with two libraries whose guidelines share ids (`recheck replay --guidelines`, tests).
         self._rulesets: dict[int, tuple[Guideline, str]] = {}
         self._members: dict[str, dict[str, frozenset[Any]]] = {}  # ruleset name -> set values
-        # ruleset name -> criterion id -> the names of its scope-term rules
+        # ruleset name -> criterion id -> the names of its scope-term rules (`<term>|fails`)
         self._scopes: dict[str, dict[str, frozenset[str]]] = {}
         self._seq = itertools.count()
 
     def register(self, g: Guideline) -> str:
         """Register a guideline's ruleset (idempotent for identical content)."""
-        ruleset = compile_guideline(g)
+        ruleset, scopes = compile_guideline(g)
         digest = hashlib.sha256(json.dumps(ruleset, sort_keys=True).encode()).hexdigest()[:12]
         name = f"{g.id}.{digest}"
         if self._names.get(g.id) != name:
@@ -212,10 +216,7 @@ class DurableEngine:
                     raise
             self._names[g.id] = name
             self._members[name] = referenced(g)
-            names = {json.dumps(fails, sort_keys=True): n for n, fails in scope_terms(g).items()}
-            self._scopes[name] = {
-                c.id: frozenset(names[_scope_key(t)] for t in c.when) for c in g.criteria
-            }
+            self._scopes[name] = scopes
         return name
 
     def evaluate(self, g: Guideline, values: Mapping[str, Any]) -> dict[str, Status]:
@@ -242,7 +243,7 @@ class DurableEngine:
         for rule in self._fired:
             subject, _, st = rule.rpartition("|")
             if st == _FAILS:
-                failed.add(subject)
+                failed.add(rule)
             else:
                 statuses[subject] = Status(st)
         if failed:
