@@ -187,6 +187,17 @@ def _crashed(library: Library, fmt: str, path: str) -> Done:
     return Done([encode(row, fmt)], [RowStat.of(row)])
 
 
+def _halved(
+    library: Library, fmt: str, chunk: list[str], redo: Callable[[list[str]], list[Done]]
+) -> list[Done]:
+    """A chunk whose task killed its worker again: each half redone, down to the one input
+    that does it, which gets an error row."""
+    if len(chunk) == 1:
+        return [_crashed(library, fmt, chunk[0])]
+    half = len(chunk) // 2
+    return redo(chunk[:half]) + redo(chunk[half:])
+
+
 class _Isolating:
     """A process pool that survives a worker dying mid-chunk (a native-library fault, the
     out-of-memory killer): the pool is restarted, the chunks in flight are redone, and a chunk
@@ -222,10 +233,7 @@ class _Isolating:
             return self._pool.submit(self._task, *self._args, chunk).result()
         except BrokenProcessPool:
             self.restart()
-            if len(chunk) == 1:
-                return [_crashed(*self._args, chunk[0])]
-            half = len(chunk) // 2
-            return self.recover(chunk[:half], -1) + self.recover(chunk[half:], -1)
+            return _halved(*self._args, chunk, lambda part: self.recover(part, -1))
 
     def restart(self) -> None:
         self._pool.shutdown(wait=False, cancel_futures=True)
@@ -338,11 +346,7 @@ class _DaskGuarded:
         try:
             return future.result()
         except KilledWorker:
-            if len(chunk) == 1:
-                return [_crashed(*self._args, chunk[0])]
-            half = len(chunk) // 2
-            first, second = self._submit(chunk[:half]), self._submit(chunk[half:])
-            return self._settle(first, chunk[:half]) + self._settle(second, chunk[half:])
+            return _halved(*self._args, chunk, lambda part: self._settle(self._submit(part), part))
 
 
 def chunk_size(n_inputs: int, workers: int) -> int:
