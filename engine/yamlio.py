@@ -32,6 +32,11 @@ def node_line(node: yaml.Node | None, loc: tuple[int | str, ...]) -> int | None:
     return line
 
 
+def safe_load(text: str) -> Any:
+    """Data of trusted package YAML (vocabularies, ConText rules): safe loading only."""
+    return yaml.load(text, Loader=SAFE_LOADER)
+
+
 def load_yaml(path: Path) -> tuple[Any, yaml.Node | None]:
     """Parse a YAML (or JSON) file safely; return the data and its node tree for line numbers."""
     try:

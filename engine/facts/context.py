@@ -25,10 +25,8 @@ from functools import cache
 from importlib import resources
 from typing import Any
 
-import yaml
-
 from engine.facts.matcher import Matcher, tokens
-from engine.yamlio import SAFE_LOADER
+from engine.yamlio import safe_load
 
 
 class Direction(StrEnum):
@@ -171,7 +169,7 @@ class ConText:
 
     @classmethod
     def from_yaml(cls, text: str, *, exact: bool = False) -> ConText:
-        return cls(parse_rules(yaml.load(text, Loader=SAFE_LOADER)), exact=exact)
+        return cls(parse_rules(safe_load(text)), exact=exact)
 
     def matches(
         self, sentence: str, words: Sequence[tuple[int, int, str]] | None = None

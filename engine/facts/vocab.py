@@ -12,10 +12,8 @@ from functools import cache
 from importlib import resources
 from typing import Any
 
-import yaml
-
 from engine.facts.model import Diagnosis, Region, Service
-from engine.yamlio import SAFE_LOADER
+from engine.yamlio import safe_load
 
 FLAGS = re.IGNORECASE
 
@@ -23,7 +21,7 @@ FLAGS = re.IGNORECASE
 def load_data(name: str) -> Any:
     """A YAML file of engine/facts/data (package data, safe loading only)."""
     text = resources.files("engine.facts").joinpath(f"data/{name}").read_text("utf-8")
-    return yaml.load(text, Loader=SAFE_LOADER)
+    return safe_load(text)
 
 
 def words(patterns: list[str] | str) -> str:
