@@ -6,29 +6,32 @@ when the term fails, and a criterion one of whose scope terms failed is not appl
 firing means unknown, which is exactly the three-valued reading, because durable-rules never
 matches a missing field. Negations are pushed down to the comparisons so that this holds.
 
-Sharp edges handled here (see durable-rules-notes): one Host per process, rulesets registered
-under content-hashed names (no reload API), one reused session id with retraction (1024-sid cap),
-a `kind` discriminator in every rule (the `$nex` infinite loop), no-match and duplicate-fact
-exceptions caught, action errors read back from the session state, lists flattened to booleans.
+Sharp edges handled here (see durable-rules-notes): rulesets registered once per process under
+content-hashed names (no reload API), one reused session id with retraction (1024-sid cap), a
+`kind` discriminator in every rule (the `$nex` infinite loop), the no-match result read as
+"unknown", a sequence number making every fact distinct (a repeated fact is refused), lists
+flattened to booleans. The engine is driven through its C interface (see `DurableEngine`).
 """
 
 from __future__ import annotations
 
-import copy
 import hashlib
 import itertools
 import json
 from collections.abc import Mapping
+from dataclasses import dataclass
 from typing import Any
 
-from durable import engine as _dr
+import durable_rules_engine as _dr  # durable-rules' C engine (the `durable` package wraps it)
 
+from engine.criteria.evaluate import comparisons
 from engine.criteria.schema import AnyOf, Comparison, Criterion, Guideline, Op, Term
-from engine.facts.derive import Kind, fact_kinds, vocabulary
+from engine.facts.derive import Kind, fact_kinds
 from engine.findings import Status
 
 _SID = "item"
 _KIND = {"kind": "item"}
+_NOT_HANDLED = 1  # assert_fact's code when no rule matched the fact
 _DR_OP = {Op.NE: "$neq", Op.LT: "$lt", Op.LE: "$lte", Op.GT: "$gt", Op.GE: "$gte"}
 _NEGATE = {
     Op.EQ: Op.NE,
@@ -88,8 +91,8 @@ def _term(t: Term, negate: bool) -> dict[str, Any]:
     return _comparison(t, negate)
 
 
-def _rule(name: str, expr: list[dict[str, Any]]) -> dict[str, Any]:
-    return {"all": [{"m": _and([_KIND, *expr])}], "run": name}
+def _rule(expr: list[dict[str, Any]]) -> dict[str, Any]:
+    return {"all": [{"m": _and([_KIND, *expr])}]}
 
 
 _FAILS = "fails"  # status suffix of a scope-term rule
@@ -99,14 +102,10 @@ def compile_criterion(c: Criterion) -> dict[str, dict[str, Any]]:
     """The `met` and `not_met` rules of one criterion, keyed by rule name `<criterion>|<status>`
     (its scope's failure is a shared scope-term rule: see `compile_guideline`)."""
     scope = [_term(t, False) for t in c.when]
-    rules = {
-        f"{c.id}|{Status.MET}": _rule(
-            f"{c.id}|{Status.MET}", [*scope] + [_term(t, False) for t in c.condition]
-        )
-    }
+    rules = {f"{c.id}|{Status.MET}": _rule([*scope] + [_term(t, False) for t in c.condition])}
     if c.condition:
         fails = _or([_term(t, True) for t in c.condition])
-        rules[f"{c.id}|{Status.NOT_MET}"] = _rule(f"{c.id}|{Status.NOT_MET}", [*scope, fails])
+        rules[f"{c.id}|{Status.NOT_MET}"] = _rule([*scope, fails])
     return rules
 
 
@@ -126,7 +125,7 @@ def scope_terms(g: Guideline) -> tuple[dict[str, dict[str, Any]], dict[str, froz
             key = json.dumps(fails, sort_keys=True)
             if key not in names:
                 names[key] = f"scope{len(names)}|{_FAILS}"
-                rules[names[key]] = _rule(names[key], [fails])
+                rules[names[key]] = _rule([fails])
             mine.append(names[key])
         of_criterion[c.id] = frozenset(mine)
     return rules, of_criterion
@@ -141,113 +140,105 @@ def compile_guideline(g: Guideline) -> tuple[dict[str, dict[str, Any]], dict[str
     return ruleset | scope_rules, scopes
 
 
-def to_fact(
-    values: Mapping[str, Any], members: Mapping[str, frozenset[Any]] | None = None
-) -> dict[str, Any]:
-    """An item record as durable-rules should see it: nulls dropped, sets as boolean flags.
-
-    `members`: for each set fact, the values a ruleset's criteria name (see `referenced`); only
-    those become flags. A fact holds at most 255 properties in durable-rules, fewer than the flags
-    of every vocabulary value (the drug vocabulary alone has hundreds).
-    """
+def referenced(g: Guideline) -> tuple[tuple[str, ...], dict[str, tuple[Any, ...]]]:
+    """The facts a guideline's criteria read: scalar facts, and for each set fact the values
+    they name (only those become flags: a fact holds at most 255 properties in durable-rules,
+    fewer than the flags of every vocabulary value; the drug vocabulary alone has hundreds)."""
     kinds = fact_kinds()
-    fact: dict[str, Any] = {}
-    for name, value in values.items():
-        kind = kinds.get(name)
-        if value is None or kind is None:
-            continue
-        if kind is Kind.SET:
-            if value:  # an empty set is unknown: no flags at all
-                present = set(value)
-                names = (vocabulary(name) or ()) if members is None else members.get(name, ())
-                fact.update({_flag(name, v): v in present for v in names})
-        else:
-            fact[name] = value
-    return fact
-
-
-def referenced(g: Guideline) -> dict[str, frozenset[Any]]:
-    """Set fact -> the values the guideline's criteria compare it with."""
-    kinds = fact_kinds()
-    out: dict[str, set[Any]] = {}
+    scalars: dict[str, None] = {}
+    sets: dict[str, dict[Any, None]] = {}
     for c in g.criteria:
-        for t in (*c.when, *c.condition):
-            for cmp in t.any if isinstance(t, AnyOf) else [t]:
-                if kinds.get(cmp.fact) is Kind.SET:
-                    vs = cmp.value if isinstance(cmp.value, list) else [cmp.value]
-                    out.setdefault(cmp.fact, set()).update(vs)
-    return {name: frozenset(vs) for name, vs in out.items()}
+        for cmp in comparisons([*c.when, *c.condition]):
+            if kinds.get(cmp.fact) is Kind.SET:
+                named = cmp.value if isinstance(cmp.value, list) else [cmp.value]
+                sets.setdefault(cmp.fact, {}).update(dict.fromkeys(named))
+            else:
+                scalars[cmp.fact] = None
+    return tuple(scalars), {name: tuple(named) for name, named in sets.items()}
+
+
+@dataclass(frozen=True)
+class _Ruleset:
+    """A registered ruleset: its handle in the engine and what its rules read."""
+
+    handle: int
+    scalars: tuple[str, ...]
+    sets: dict[str, tuple[Any, ...]]
+    criteria: tuple[str, ...]
+    scopes: dict[str, frozenset[str]]  # criterion id -> the names of its scope-term rules
+
+    def fact(self, values: Mapping[str, Any], seq: int) -> str:
+        """An item record as the rules read it, as JSON: only the facts they name, nulls
+        dropped (never matched: unknown), sets as flags (an empty set is unknown: no flags)."""
+        fact: dict[str, Any] = {"kind": "item", "sid": _SID, "seq": seq}
+        for name in self.scalars:
+            if (value := values.get(name)) is not None:
+                fact[name] = value
+        for name, named in self.sets.items():
+            if present := values.get(name):
+                fact.update({_flag(name, v): v in present for v in named})
+        return json.dumps(fact, ensure_ascii=False)
 
 
 class DurableEngine:
-    """One durable-rules Host for the process; a ruleset per guideline, registered once."""
+    """durable-rules' Rete core (its C engine), driven directly: a ruleset per guideline,
+    registered once. The Python `Host` is not used: its action protocol costs a JSON round trip
+    of the session state per fired rule and swallows action errors into that state. Here a fired
+    rule's action is only its name, read off the message the engine hands out."""
 
     def __init__(self) -> None:
-        fired = self._fired = []  # rule names fired by the current assertion
-
-        class _Host(_dr.Host):
-            def get_action(self, name: str) -> Any:
-                def act(c: Any) -> None:  # exactly one parameter: two would make it async
-                    fired.append(name)
-
-                return act
-
-        self._host = _Host()
-        self._names: dict[str, str] = {}  # guideline id -> registered ruleset name
-        # Guideline object -> its ruleset name. Keyed by object, not id: one process may judge
-        # with two libraries whose guidelines share ids (`recheck replay --guidelines`, tests).
-        self._rulesets: dict[int, tuple[Guideline, str]] = {}
-        self._members: dict[str, dict[str, frozenset[Any]]] = {}  # ruleset name -> set values
-        # ruleset name -> criterion id -> the names of its scope-term rules (`<term>|fails`)
-        self._scopes: dict[str, dict[str, frozenset[str]]] = {}
-        self._seq = itertools.count()
+        self._rulesets: dict[str, _Ruleset] = {}  # registered name -> ruleset
+        # Guideline object -> its ruleset. Keyed by object, not id: one process may judge with
+        # two libraries whose guidelines share ids (`recheck replay --guidelines`, tests).
+        self._of: dict[int, tuple[Guideline, _Ruleset]] = {}
+        self._seq = itertools.count()  # every fact distinct: a repeated fact is an error
 
     def register(self, g: Guideline) -> str:
         """Register a guideline's ruleset (idempotent for identical content)."""
-        ruleset, scopes = compile_guideline(g)
-        digest = hashlib.sha256(json.dumps(ruleset, sort_keys=True).encode()).hexdigest()[:12]
-        name = f"{g.id}.{digest}"
-        if self._names.get(g.id) != name:
-            try:
-                # registration mutates its input (pops "run"): give it a copy
-                self._host.set_rulesets({name: copy.deepcopy(ruleset)})
-            except Exception as exc:  # an earlier bundle in this process registered it
-                if "already registered" not in str(exc):
-                    raise
-            self._names[g.id] = name
-            self._members[name] = referenced(g)
-            self._scopes[name] = scopes
-        return name
+        return self._ruleset(g)[0]
+
+    def _ruleset(self, g: Guideline) -> tuple[str, _Ruleset]:
+        rules, scopes = compile_guideline(g)
+        definition = json.dumps(rules, sort_keys=True, ensure_ascii=False)
+        name = f"{g.id}.{hashlib.sha256(definition.encode()).hexdigest()[:12]}"
+        known = self._rulesets.get(name)
+        if known is None:
+            scalars, sets = referenced(g)
+            known = self._rulesets[name] = _Ruleset(
+                handle=_dr.create_ruleset(name, definition),
+                scalars=scalars,
+                sets=sets,
+                criteria=tuple(c.id for c in g.criteria),
+                scopes=scopes,
+            )
+        return name, known
 
     def evaluate(self, g: Guideline, values: Mapping[str, Any]) -> dict[str, Status]:
         """Status of every criterion of `g` for one item's fact values."""
-        known = self._rulesets.get(id(g))
+        known = self._of.get(id(g))
         if known is None or known[0] is not g:
-            known = self._rulesets[id(g)] = (g, self.register(g))
-        name = known[1]
-        fact = to_fact(values, self._members[name])
-        fact.update(_KIND, seq=next(self._seq), sid=_SID)
-        self._fired.clear()
-        try:
-            self._host.assert_fact(name, fact)
-        except _dr.MessageNotHandledException:
-            pass  # no rule matched: every criterion is unknown; the fact was not stored
-        else:
-            self._host.retract_fact(name, fact)
-        state = self._host.get_state(name, _SID)
-        if state.get("exception"):
-            self._host.delete_state(name, _SID)  # or every later item would look failed
-            raise RuntimeError(f"durable-rules action failed in {name}: {state['exception']}")
-        statuses = dict.fromkeys((c.id for c in g.criteria), Status.UNKNOWN)
+            known = self._of[id(g)] = (g, self._ruleset(g)[1])
+        rs = known[1]
+        fact = rs.fact(values, next(self._seq))
+        statuses = dict.fromkeys(rs.criteria, Status.UNKNOWN)
+        code, state = _dr.assert_fact(rs.handle, fact)
+        if code == _NOT_HANDLED:  # no rule matched: every criterion unknown, nothing stored
+            return statuses
         failed: set[str] = set()
-        for rule in self._fired:
+        # one session, its fact retracted after each item: durable-rules caps live sessions
+        action = _dr.start_action_for_state(rs.handle, state)
+        message = action[1] if action else None
+        while message:
+            rule = message[2 : message.index('"', 2)]  # '{"<rule name>":{...}}'
             subject, _, st = rule.rpartition("|")
             if st == _FAILS:
                 failed.add(rule)
             else:
                 statuses[subject] = Status(st)
+            message = _dr.complete_and_start_action(rs.handle, state)
+        _dr.retract_fact(rs.handle, fact)
         if failed:
-            for criterion, scope in self._scopes[name].items():
+            for criterion, scope in rs.scopes.items():
                 if scope & failed:
                     statuses[criterion] = Status.NOT_APPLICABLE
         return statuses
