@@ -139,7 +139,9 @@ def search(
     cands = _all_candidates(list(read.values()), facts, derived)
     tested = {b for c in read.values() for t in c.condition for f in t.facts() if (b := lever(f))}
 
-    redecide = Redecider(derived, tiers(applicable(bundle, facts, on), policy), policy)
+    redecide = Redecider(
+        derived, tiers(applicable(bundle, facts, on), policy), policy, verdict.findings
+    )
 
     seen: dict[str, Expected] = {}  # the "unsettles" passes retry what the first ones tried
 
@@ -150,12 +152,14 @@ def search(
         key = repr(sorted(changed.items()))
         if (known := seen.get(key)) is not None:
             return known
-        values = derive(Record(base | changed))
+        moved = {d for f in update for d in moved_by(f)}
+        # derived facts are computed again only when a change moves one
+        values = derive(Record(base | changed)) if moved - update.keys() else derived | changed
         if _GOVERNS & set(update):  # another service or region may bring other guidelines in
             ordered = tiers(applicable(bundle, facts.model_copy(update=update), on), policy)
             found = expected_of(values, ordered, policy)
         else:
-            found = redecide(values, {d for f in update for d in moved_by(f)})
+            found = redecide(values, moved)
         seen[key] = found
         return found
 

@@ -13,13 +13,13 @@ from dataclasses import dataclass
 from datetime import date
 from enum import StrEnum
 from pathlib import Path
-from typing import Any, Literal, Protocol
+from typing import Any, Literal, NamedTuple, Protocol
 
 from pydantic import BaseModel, ConfigDict, Field
 
 from engine.criteria.evaluate import describe, effect_of, settle, status
 from engine.criteria.load import Bundle
-from engine.criteria.schema import Criterion, Effect, Guideline
+from engine.criteria.schema import Criterion, Effect, Guideline, Unstated
 from engine.criteria.select import applicable, cites
 from engine.facts.derive import derive
 from engine.facts.model import Evidence, Facts
@@ -114,6 +114,8 @@ class _Static:
     needed: tuple[str, ...]  # the facts it reads, sorted
     when: tuple[str, ...]
     condition: tuple[str, ...]
+    reads: frozenset[str]  # the facts it reads
+    scope_reads: frozenset[str]  # the facts its `when` reads
 
 
 # id(criterion) -> its static parts; the entry holds the criterion, so the id is not reused
@@ -128,6 +130,8 @@ def _static(c: Criterion) -> _Static:
             needed=tuple(sorted(c.facts())),
             when=tuple(describe(t) for t in c.when),
             condition=tuple(describe(t) for t in c.condition),
+            reads=frozenset(c.facts()),
+            scope_reads=frozenset(f for t in c.when for f in t.facts()),
         )
     return known
 
@@ -173,8 +177,13 @@ def decide(
     """The first decision rule whose counts hold (None: this source is silent)."""
     counts = Counter(e.value for e in effects if e is not None)
     counts["unknown"] = unknown
+    return decide_counts(policy, counts)
+
+
+def decide_counts(policy: DecisionPolicy, counts: Mapping[str, int]) -> Expected | None:
+    """`decide` from the counts of each effect and of unknown criteria."""
     for rule in policy.rules:
-        if all(cond.holds(counts[key]) for key, cond in rule.when.items()):
+        if all(cond.holds(counts.get(key, 0)) for key, cond in rule.when.items()):
             return rule.expected
     return None
 
@@ -267,45 +276,85 @@ def expected_of(
     return Redecider(values, ordered, policy)(values, frozenset())
 
 
+_UNKNOWN = "unknown"  # the count of undecided criteria, beside the effects' counts
+
+
+def _count_key(effect: Effect | None, unknown: bool) -> str | None:
+    return effect.value if effect is not None else _UNKNOWN if unknown else None
+
+
+class _Row(NamedTuple):
+    criterion: Criterion
+    key: str | None  # what it counts as at the base: an effect, unknown, or nothing
+
+
 class Redecider:
     """`expected_of` for many variants of one item's values, as the counterfactual search asks
     (dozens per item, each changing one or two facts): a criterion that reads no fact whose value
     differs from the base keeps its base effect, so only the criteria a change touches are
-    evaluated again (tests/test_counterfactual.py checks this against a fresh decision)."""
+    evaluated again, and each source's counts are the base counts adjusted for them
+    (tests/test_counterfactual.py checks this against a fresh decision).
+
+    `findings`: the base's findings, as `judge` gave them for these guidelines (their statuses
+    are then not evaluated again)."""
 
     def __init__(
-        self, base: Mapping[str, Any], ordered: list[list[Guideline]], policy: DecisionPolicy
+        self,
+        base: Mapping[str, Any],
+        ordered: list[list[Guideline]],
+        policy: DecisionPolicy,
+        findings: list[Finding] | None = None,
     ) -> None:
         self._policy, self._any = policy, bool(ordered)
-        self._tiers: list[list[tuple[Criterion, frozenset[str], Effect | None, bool]]] = []
+        order = [(g.id, c.id) for tier in ordered for g in tier for c in g.criteria]
+        given = None
+        if findings is not None and [(f.guideline, f.criterion) for f in findings] == order:
+            given = iter(findings)
+        # per source: its criteria, its base counts, and fact -> the criteria a change of it
+        # may move (a criterion out of scope by its `when` alone: only its scope's facts)
+        self._tiers: list[tuple[list[_Row], Counter[str], dict[str, list[int]]]] = []
         for tier in ordered:
-            rows = []
+            rows: list[_Row] = []
+            counts: Counter[str] = Counter()
+            by_fact: dict[str, list[int]] = {}
             for g in tier:
                 for c in g.criteria:
-                    raw = status(c, base)
-                    st = settle(c, raw)
-                    # out of scope by its `when` alone: only a change of the scope's facts can
-                    # bring it in (most criteria of a guideline, for any one item)
-                    if raw is Status.NOT_APPLICABLE:
-                        read = frozenset(f for t in c.when for f in t.facts())
+                    if given is not None:
+                        st = next(given).status
+                        # settled, not raw: an unstated-as-absent clause may be out of scope
+                        # because a condition fact is missing
+                        scope_only = (
+                            st is Status.NOT_APPLICABLE
+                            and c.unstated is not Unstated.NOT_APPLICABLE
+                        )
                     else:
-                        read = frozenset(c.facts())
-                    rows.append((c, read, effect_of(c, st), st is Status.UNKNOWN))
-            self._tiers.append(rows)
+                        raw = status(c, base)
+                        st, scope_only = settle(c, raw), raw is Status.NOT_APPLICABLE
+                    static = _static(c)
+                    key = _count_key(effect_of(c, st), st is Status.UNKNOWN)
+                    for f in static.scope_reads if scope_only else static.reads:
+                        by_fact.setdefault(f, []).append(len(rows))
+                    rows.append(_Row(c, key))
+                    if key is not None:
+                        counts[key] += 1
+            self._tiers.append((rows, counts, by_fact))
 
     def __call__(self, values: Mapping[str, Any], changed: AbstractSet[str]) -> Expected:
         """`changed`: the facts whose values may differ from the base (every other one equals
         it), derived ones included."""
-        for rows in self._tiers:
-            effects: list[Effect | None] = []
-            unknown = 0
-            for c, read, effect, was_unknown in rows:
-                if read & changed:
-                    st = settle(c, status(c, values))
-                    effect, was_unknown = effect_of(c, st), st is Status.UNKNOWN
-                effects.append(effect)
-                unknown += was_unknown
-            decided = decide(self._policy, effects, unknown)
+        for rows, base, by_fact in self._tiers:
+            touched = {i for f in changed for i in by_fact.get(f, ())}
+            counts = base.copy() if touched else base
+            for i in touched:
+                c, was = rows[i]
+                st = settle(c, status(c, values))
+                now = _count_key(effect_of(c, st), st is Status.UNKNOWN)
+                if now != was:
+                    if was is not None:
+                        counts[was] -= 1
+                    if now is not None:
+                        counts[now] += 1
+            decided = decide_counts(self._policy, counts)
             if decided is not None:
                 return decided
         return self._policy.silent if self._any else self._policy.no_guideline
