@@ -143,9 +143,11 @@ def search(
         derived, tiers(applicable(bundle, facts, on), policy), policy, verdict.findings
     )
 
-    seen: dict[str, Expected] = {}  # the "unsettles" passes retry what the first ones tried
+    # update -> (its outcome, the record it was decided on); the "unsettles" passes retry what
+    # the first ones tried
+    seen: dict[str, tuple[Expected, dict[str, Any]]] = {}
 
-    def outcome(update: dict[str, Any]) -> Expected:
+    def outcome(update: dict[str, Any]) -> tuple[Expected, dict[str, Any]]:
         # the changed record is the base record with the candidates' JSON values: what
         # `derive(facts.model_copy(update=update))` gives, without copying and dumping a model
         changed = {f: _adapter(f).dump_python(v, mode="json") for f, v in update.items()}
@@ -160,15 +162,16 @@ def search(
             found = expected_of(values, ordered, policy)
         else:
             found = redecide(values, moved)
-        seen[key] = found
-        return found
+        seen[key] = found, values
+        return found, values
 
     def singles(names: Iterable[str], accept: Callable[[Expected], bool]) -> list[Counterfactual]:
         out = []
         for base in names:
             for v in cands[base]:  # nearest first: the first accepted is the smallest change
-                if accept(e := outcome({base: v})):
-                    out.append(_make(e, facts, {base: v}, read, deciding))
+                e, after = outcome({base: v})
+                if accept(e):
+                    out.append(_make(e, facts, {base: v}, (derived, after), read, deciding))
                     break
         return out
 
@@ -179,9 +182,12 @@ def search(
         out: list[Counterfactual] = []
         done: set[frozenset[str]] = set()
         for update in itertools.islice(_pairs(cands), MAX_PAIRS):
-            if frozenset(update) not in done and accept(e := outcome(update)):
+            if frozenset(update) in done:
+                continue
+            e, after = outcome(update)
+            if accept(e):
                 done.add(frozenset(update))
-                out.append(_make(e, facts, update, read, deciding))
+                out.append(_make(e, facts, update, (derived, after), read, deciding))
                 if len(out) >= limit:
                     break
         return out
@@ -222,10 +228,11 @@ def _make(
     expected: Expected,
     facts: Facts,
     update: dict[str, Any],
+    records: tuple[dict[str, Any], dict[str, Any]],  # derived records before and after
     read: dict[str, Criterion],
     deciding: list[str],
 ) -> Counterfactual:
-    before, after = derive(facts), derive(facts.model_copy(update=update))
+    before, after = records
     changes = []
     for fact, now in update.items():
         moved = {
