@@ -25,6 +25,7 @@ from engine.facts.derive import derive
 from engine.facts.model import Evidence, Facts
 from engine.findings import Finding, Status
 from engine.letters.model import Citation, Outcome, Source
+from engine.trusted import trusted
 from engine.yamlio import load_model
 
 
@@ -152,7 +153,8 @@ def findings_for(
         # every field is typed by construction (the guideline's own models, fresh lists):
         # validating thousands of findings per batch again would only copy them
         found.append(
-            Finding.model_construct(
+            trusted(
+                Finding,
                 guideline=g.id,
                 source=g.source.value,
                 criterion=c.id,
