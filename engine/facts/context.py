@@ -138,10 +138,11 @@ class Assertion:
 
     target: Target
     modifiers: tuple[Modifier, ...]
+    # Computed once: every Hit of a (cached) sentence analysis reads it.
+    categories: frozenset[str] = field(init=False, compare=False)
 
-    @property
-    def categories(self) -> frozenset[str]:
-        return frozenset(m.category for m in self.modifiers)
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "categories", frozenset(m.category for m in self.modifiers))
 
     def span(self, categories: Iterable[str] = ()) -> tuple[int, int]:
         """Characters from the first to the last of the target and its modifiers of `categories`

@@ -24,15 +24,17 @@ Span = tuple[int, int]
 def findings(hits: list[Hit], text: str, subject: Subject) -> dict[str, tuple[Any, list[Span]]]:
     """Finding name -> (value, evidence spans), for the findings the hits decide."""
     by_sentence: dict[tuple[int, int], list[Hit]] = {}
+    by_kind: dict[str, list[Hit]] = {}  # each finding reads only its own targets' hits
     for hit in hits:
         by_sentence.setdefault((hit.sentence.start, hit.sentence.end), []).append(hit)
+        by_kind.setdefault(hit.kind, []).append(hit)
     out: dict[str, tuple[Any, list[Span]]] = {}
     for finding in vocab.findings():
         if finding.services is not None and subject.service not in finding.services:
             continue
         votes: list[tuple[tuple[int, int], Any, Span]] = []
-        for hit in hits:
-            if hit.kind != finding.name or hit.categories & finding.exclude:
+        for hit in by_kind.get(finding.name, ()):
+            if hit.categories & finding.exclude:
                 continue
             sentence = by_sentence[(hit.sentence.start, hit.sentence.end)]
             if finding.scope == "service" and not _about_service(sentence, hit, subject, text):

@@ -21,6 +21,7 @@ from engine.facts import vocab
 from engine.facts.analysis import SERVICE, Hit
 from engine.facts.history import _DATE, _assertion, parse_date
 from engine.facts.model import ElectrodiagnosticStudy, ImagingModality, Region, Service
+from engine.facts.prefilter import Prefiltered
 from engine.facts.text import Part, View
 from engine.facts.title import _NUM, Parsed, number
 from engine.facts.vocab import FLAGS, load_data, words
@@ -45,9 +46,9 @@ class _Data:
     emg: re.Pattern[str]
     ncv: re.Pattern[str]
     both: re.Pattern[str]
-    durations: tuple[re.Pattern[str], ...]
-    guideline_sentence: re.Pattern[str]
-    request_date: re.Pattern[str]
+    durations: tuple[Prefiltered, ...]
+    guideline_sentence: Prefiltered
+    request_date: Prefiltered
     performed_after: re.Pattern[str]
     performed_before: re.Pattern[str]
     modality_words: dict[ImagingModality, re.Pattern[str]]
@@ -72,11 +73,11 @@ def _data() -> _Data:
         ncv=re.compile(words(raw["electrodiagnostic"]["ncv"]), FLAGS),
         both=re.compile(words(raw["electrodiagnostic"]["both"]), FLAGS),
         durations=tuple(
-            re.compile(r"(?<!\w)" + p.replace("NUM", _NUM) + r"(?!\w)", FLAGS)
+            Prefiltered.compile(r"(?<!\w)" + p.replace("NUM", _NUM) + r"(?!\w)", FLAGS)
             for p in raw["symptom_duration"]
         ),
-        guideline_sentence=re.compile(words(raw["guideline_sentence"]), FLAGS),
-        request_date=re.compile(raw["request_date"].replace("DATE", _DATE), FLAGS),
+        guideline_sentence=Prefiltered.compile(words(raw["guideline_sentence"]), FLAGS),
+        request_date=Prefiltered.compile(raw["request_date"].replace("DATE", _DATE), FLAGS),
         performed_after=re.compile(r"\s*(?:[\w,-]+\s+){0,8}?" + raw["performed_after"], FLAGS),
         performed_before=re.compile(raw["performed_before"], FLAGS),
         modality_words=dict(first + earliest),
@@ -178,7 +179,7 @@ def _symptom_weeks(
         for sentence in readable.of_item(index):
             if sentence.part is not Part.SUMMARY:
                 continue
-            for m in data.request_date.finditer(readable.text, sentence.start, sentence.end):
+            for m in data.request_date.finditer(readable, sentence.start, sentence.end):
                 day = parse_date(m.group("date"))
                 if day is None or day < injured or (limit is not None and day > limit):
                     continue
@@ -188,12 +189,16 @@ def _symptom_weeks(
         if anchor is not None and anchor[0] >= injured:
             best = (round((anchor[0] - injured).days / 7, 1), sorted([injury_span, anchor[1]]))
     for sentence in readable.of_item(index):
-        if sentence.part is Part.TITLE or data.guideline_sentence.search(
-            readable.text, sentence.start, sentence.end
-        ):
+        if sentence.part is Part.TITLE:
             continue
-        for pattern in data.durations:
-            for m in pattern.finditer(readable.text, sentence.start, sentence.end):
+        s, e = sentence.start, sentence.end
+        # The guideline test only where a duration could be read: the same sentences are
+        # skipped, at less cost.
+        durations = [p.regex for p in data.durations if p.possible(readable.lower, s, e)]
+        if not durations or data.guideline_sentence.search(readable, s, e):
+            continue
+        for pattern in durations:
+            for m in pattern.finditer(readable.text, s, e):
                 n = number(m.group("n"))
                 if not n:
                     continue

@@ -23,6 +23,7 @@ from engine.facts import vocab
 from engine.facts.analysis import DRUG, DRUG_CLASS, Hit
 from engine.facts.history import Subject
 from engine.facts.model import Formulation, Service
+from engine.facts.prefilter import Prefiltered
 from engine.facts.text import Part, View
 from engine.facts.title import Parsed
 
@@ -41,13 +42,13 @@ _OTHER = re.compile(r"\b(?:other|additional|further)\b", re.IGNORECASE)
 class _Data:
     formulations: tuple[tuple[Formulation, re.Pattern[str]], ...]
     by_weight: re.Pattern[str]
-    no_medications: re.Pattern[str]
+    no_medications: Prefiltered
     topical_after: re.Pattern[str]
     topical_before: re.Pattern[str]
-    age: re.Pattern[str]
-    morphine_equivalent: tuple[re.Pattern[str], ...]
-    guideline_words: re.Pattern[str]
-    first_line: re.Pattern[str]
+    age: Prefiltered
+    morphine_equivalent: tuple[Prefiltered, ...]
+    guideline_words: Prefiltered
+    first_line: Prefiltered
     past_use: re.Pattern[str]
     urine_drug_test: re.Pattern[str]
 
@@ -62,13 +63,15 @@ def _data() -> _Data:
             for name, patterns in raw["formulations"].items()
         ),
         by_weight=re.compile(raw["by_weight"], flags),
-        no_medications=re.compile(vocab.words(raw["no_medications"]), flags),
+        no_medications=Prefiltered.compile(vocab.words(raw["no_medications"]), flags),
         topical_after=re.compile(raw["topical_after"], flags),
         topical_before=re.compile(raw["topical_before"], flags),
-        age=re.compile(raw["age"], flags),
-        morphine_equivalent=tuple(re.compile(p, flags) for p in raw["morphine_equivalent"]),
-        guideline_words=re.compile(raw["guideline_words"], flags),
-        first_line=re.compile(raw["first_line"], flags),
+        age=Prefiltered.compile(raw["age"], flags),
+        morphine_equivalent=tuple(
+            Prefiltered.compile(p, flags) for p in raw["morphine_equivalent"]
+        ),
+        guideline_words=Prefiltered.compile(raw["guideline_words"], flags),
+        first_line=Prefiltered.compile(raw["first_line"], flags),
         past_use=re.compile(raw["past_use"], flags),
         urine_drug_test=re.compile(vocab.words(raw["urine_drug_test"]), flags),
     )
@@ -193,13 +196,15 @@ def narrative_facts(hits: list[Hit], readable: View, index: int, subject: Subjec
         if sentence.part is Part.TITLE:
             continue
         categories = by_sentence.get(sentence.start, set())
-        if (m := data.no_medications.search(text, sentence.start, sentence.end)) and not (
+        if (m := data.no_medications.search(readable, sentence.start, sentence.end)) and not (
             categories & {"GUIDELINE", "HYPOTHETICAL"}
         ):
             listed.append(m.span())
             if not _OTHER.search(m.group()):  # "not on any other medications" names some
                 no_medications.append(m.span())
-        if (m := data.first_line.search(text, sentence.start, sentence.end)) and not categories & {
+        if (
+            m := data.first_line.search(readable, sentence.start, sentence.end)
+        ) and not categories & {
             "GUIDELINE",
             "HYPOTHETICAL",
         }:
@@ -259,7 +264,7 @@ def _age(readable: View) -> tuple[int, list[Span]] | None:
     for sentence in readable.sentences:
         if sentence.part is not Part.SUMMARY:
             continue
-        if m := pattern.search(readable.text, sentence.start, sentence.end):
+        if m := pattern.search(readable, sentence.start, sentence.end):
             n = int(m.group("n"))
             if 14 <= n <= 99:
                 return n, [m.span()]
@@ -269,15 +274,19 @@ def _age(readable: View) -> tuple[int, list[Span]] | None:
 def _morphine_equivalent(
     readable: View, index: int, data: _Data
 ) -> tuple[float, list[Span]] | None:
-    text = readable.text
+    text, low = readable.text, readable.lower
     for sentence in readable.of_item(index):
         if sentence.part is Part.TITLE:
             continue
-        chunk = text[sentence.start : sentence.end]
-        if data.guideline_words.search(chunk):
+        s, e = sentence.start, sentence.end
+        # The guideline test only where a dose could be read: the same sentences are skipped, at
+        # less cost. It reads the sentence alone (no word before its first one).
+        patterns = [p.regex for p in data.morphine_equivalent if p.possible(low, s, e)]
+        guideline = data.guideline_words
+        if not patterns or (guideline.possible(low, s, e) and guideline.regex.search(text[s:e])):
             continue
-        for pattern in data.morphine_equivalent:
-            if m := pattern.search(text, sentence.start, sentence.end):
+        for pattern in patterns:
+            if m := pattern.search(text, s, e):
                 n = float(m.group("n"))
                 if 0 < n < 2000:
                     return n, [m.span()]

@@ -16,6 +16,7 @@ from functools import lru_cache
 
 from engine.facts import vocab
 from engine.facts.model import Evidence
+from engine.facts.prefilter import lowered
 from engine.letters.model import Letter
 
 
@@ -39,6 +40,7 @@ class View:
 
     text: str  # Letter.text with masked stretches blanked; same length
     sentences: tuple[Sentence, ...]  # unmasked sentences only
+    lower: str | None  # prefilter.lowered(text): where Prefiltered patterns look first
 
     def of_item(self, index: int) -> tuple[Sentence, ...]:
         """Summary sentences and the sentences of item `index`'s rationale."""
@@ -47,9 +49,11 @@ class View:
 
 # A sentence ends at . ! ? (plus closing quotes/brackets) before whitespace and a capital, digit or
 # opening quote, or glued to a capitalised word (PDF text loses spaces: "records.A detailed").
+# Written [.!?][.!?]* rather than [.!?]+: `re` skips ahead to a pattern's first character only
+# when the pattern opens with a character set, not with a repeat.
 _CLOSE = "\"\u201d\u2019')\\]"  # closing quotes and brackets after a full stop
 _OPEN = "\"\u201c'(\\["
-_END = re.compile(rf"[.!?]+[{_CLOSE}]*(?:\s+(?=[{_OPEN}]?[A-Z0-9])|(?=[\"\u201c]?[A-Z][a-z]))")
+_END = re.compile(rf"[.!?][.!?]*[{_CLOSE}]*(?:\s+(?=[{_OPEN}]?[A-Z0-9])|(?=[\"\u201c]?[A-Z][a-z]))")
 # Words whose full stop does not end a sentence ("Dr.", "e.g.", "approx.").
 _ABBREVIATIONS = frozenset(
     {"dr", "mr", "mrs", "ms", "vs", "e.g", "i.e", "etc", "no", "approx", "st", "jr", "sr", "fig"}
@@ -100,6 +104,7 @@ def view(letter: Letter) -> View:
 @lru_cache(maxsize=16)
 def _view(text: str, regions: tuple[tuple[int, int, int | None], ...]) -> View:
     rules = vocab.mask()
+    low = lowered(text)
     blanks: list[tuple[int, int]] = []
     sentences: list[Sentence] = []
     for start, end, item in regions:
@@ -110,8 +115,10 @@ def _view(text: str, regions: tuple[tuple[int, int, int | None], ...]) -> View:
                 blanks.append((s, e))
             else:
                 sentences.append(Sentence(s, e, part, item))
-        blanks.extend(m.span() for m in rules.outcome_words.finditer(text, start, end))
-    return View(_blank(text, blanks), tuple(sentences))
+        if rules.outcome_words.possible(low, start, end):
+            blanks.extend(m.span() for m in rules.outcome_words.regex.finditer(text, start, end))
+    masked = _blank(text, blanks)
+    return View(masked, tuple(sentences), lowered(masked))
 
 
 def _blank(text: str, spans: list[tuple[int, int]]) -> str:
@@ -177,5 +184,5 @@ def _attributed(text: str, start: int, quote: int, attribution: re.Pattern[str])
 def evidence(text: str, start: int, end: int) -> Evidence:
     """The letter's words at [start, end), whitespace trimmed."""
     start, end = _trim(text, start, end)
-    # a str slice and two ints are valid by construction: skip validation (hot: every mention)
-    return Evidence.model_construct(quote=text[start:end], start=start, end=end)
+    # Validating a str and two ints in pydantic-core costs less than model_construct's Python.
+    return Evidence(quote=text[start:end], start=start, end=end)

@@ -13,6 +13,7 @@ from importlib import resources
 from typing import Any
 
 from engine.facts.model import Diagnosis, Region, Service
+from engine.facts.prefilter import Prefiltered
 from engine.yamlio import safe_load
 
 FLAGS = re.IGNORECASE
@@ -238,7 +239,7 @@ def findings() -> tuple[Finding, ...]:
 @dataclass(frozen=True)
 class Mask:
     conclusion: tuple[tuple[tuple[str, ...], re.Pattern[str]], ...]  # (needs, pattern)
-    outcome_words: re.Pattern[str]
+    outcome_words: Prefiltered
     quote_attribution: re.Pattern[str]
 
     def is_conclusion(self, sentence: str) -> bool:
@@ -261,6 +262,6 @@ def mask() -> Mask:
         conclusion=tuple(
             (tuple(c["needs"]), re.compile(c["pattern"], FLAGS)) for c in data["conclusion"]
         ),
-        outcome_words=re.compile(data["outcome_words"], FLAGS),
+        outcome_words=Prefiltered.compile(data["outcome_words"], FLAGS),
         quote_attribution=re.compile(data["quote_attribution"], FLAGS),
     )
