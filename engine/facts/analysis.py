@@ -12,9 +12,8 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
-from dataclasses import dataclass
 from functools import cache, lru_cache
-from typing import Any
+from typing import Any, NamedTuple
 
 from engine.facts import vocab
 from engine.facts.context import Assertion, Target, default_context
@@ -28,9 +27,11 @@ DRUG_CLASS = "drug_class"
 MEDREF = "medref"
 
 
-@dataclass(frozen=True, slots=True)
-class Hit:
-    """One target occurrence with the categories of the modifiers that apply to it."""
+class Hit(NamedTuple):
+    """One target occurrence with the categories of the modifiers that apply to it.
+
+    A NamedTuple: immutable, and built several times faster than a frozen dataclass (every
+    target of every letter)."""
 
     kind: str  # SERVICE, DRUG, DRUG_CLASS, MEDREF or a finding name
     key: Any  # the Service, the drug's generic name or class, or the finding target's index

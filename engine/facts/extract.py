@@ -8,6 +8,7 @@ masked away first (engine.facts.text), so no fact can depend on how the item was
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from datetime import date
 from typing import Any
 
@@ -187,12 +188,12 @@ def _regions_from_narrative(readable: View, index: int, service: Service) -> dic
             and all(p is not None and p.search(text, s.start, s.end) for p in patterns)
         ]
 
-    tiers = [
-        having(Part.RATIONALE, _REQUEST, history),
-        having(Part.SUMMARY, _DIAGNOSIS),
-        having(Part.SUMMARY, _COMPLAINT),
-    ]
-    for tier in tiers:
+    def tiers() -> Iterator[list[Sentence]]:  # each read only if those before find no region
+        yield having(Part.RATIONALE, _REQUEST, history)
+        yield having(Part.SUMMARY, _DIAGNOSIS)
+        yield having(Part.SUMMARY, _COMPLAINT)
+
+    for tier in tiers():
         found: dict[Region, Span] = {}
         for sentence in tier:
             for s, e, regions in vocab.regions().find(text, sentence.start, sentence.end):

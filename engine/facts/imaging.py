@@ -217,10 +217,13 @@ def _sides(text: str, start: int, end: int) -> set[str]:
     return found
 
 
-def _region_sides(text: str, start: int, end: int, regions: set[Region]) -> set[str]:
-    """The sides written right before the words naming `regions` in text[start:end]."""
+def _region_sides(
+    text: str, start: int, words: list[tuple[int, int, tuple[Region, ...]]], regions: set[Region]
+) -> set[str]:
+    """The sides written right before the region `words` (Regions.find of text[start:...]) that
+    name `regions`."""
     found: set[str] = set()
-    for s, _, named in vocab.regions().find(text, start, end):
+    for s, _, named in words:
         if _same_region(regions, set(named)):
             found |= _sides(text, max(start, s - 25), s)
     return found
@@ -241,6 +244,7 @@ def _prior_imaging(
     if pattern is None or not regions:
         return None
     found: dict[bool, list[Span]] = {True: [], False: []}
+    words: dict[Span, list[tuple[int, int, tuple[Region, ...]]]] = {}  # region words by sentence
     for hit in hits:
         if hit.kind != SERVICE or hit.key is not Service.IMAGING:
             continue
@@ -254,11 +258,14 @@ def _prior_imaging(
             value = True if (after or before) else None
         if value is None:
             continue
-        # only now: finding region words is the costly step, and most hits stop above
-        named = {r for _, _, rs in vocab.regions().find(text, s, e) for r in rs}
+        # only now, and once per sentence: finding region words is the costly step, and most
+        # hits stop above
+        if (s, e) not in words:
+            words[(s, e)] = vocab.regions().find(text, s, e)
+        named = {r for _, _, rs in words[(s, e)] for r in rs}
         if value and not _same_region(regions, named):
             continue  # a study of another region
-        theirs = _region_sides(text, s, e, regions) if value else set()
+        theirs = _region_sides(text, s, words[(s, e)], regions) if value else set()
         if sides and theirs and not sides & theirs:
             continue  # the same region on the other side
         if not value and named and not _same_region(regions, named):

@@ -41,10 +41,10 @@ def lowered(text: str) -> str | None:
     return text.lower()
 
 
-def needs(source: str, flags: int = 0) -> tuple[frozenset[str], ...]:
+def needs(source: str, flags: int = 0) -> tuple[tuple[str, ...], ...]:
     """Sets of lower-case ASCII strings such that every match of `source` contains one string of
     each set, the most selective set first; empty when nothing is known."""
-    return tuple(sorted(_sets(P.parse(source, flags)), key=_rank))
+    return tuple(tuple(sorted(s)) for s in sorted(_sets(P.parse(source, flags)), key=_rank))
 
 
 def _sets(items: Iterable[tuple[Any, Any]]) -> list[frozenset[str]]:
@@ -96,7 +96,7 @@ class Prefiltered:
     """A compiled regex with the strings its matches need (see `needs`)."""
 
     regex: re.Pattern[str]
-    needs: tuple[frozenset[str], ...]
+    needs: tuple[tuple[str, ...], ...]
 
     @classmethod
     def compile(cls, source: str, flags: int = 0) -> Prefiltered:
@@ -104,10 +104,15 @@ class Prefiltered:
 
     def possible(self, low: str | None, start: int, end: int) -> bool:
         """Whether a match in text[start:end] could exist, given `low` = lowered(text)."""
-        if low is not None:
-            for strings in self.needs:
-                if not any(low.find(s, start, end) >= 0 for s in strings):
-                    return False
+        if low is None:
+            return True
+        chunk = low[start:end]
+        for strings in self.needs:  # plain loops: this runs for every sentence
+            for s in strings:
+                if s in chunk:
+                    break
+            else:
+                return False
         return True
 
     def search(self, view: View, start: int, end: int) -> re.Match[str] | None:

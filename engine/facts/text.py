@@ -13,10 +13,11 @@ import re
 from dataclasses import dataclass
 from enum import StrEnum
 from functools import lru_cache
+from typing import NamedTuple
 
 from engine.facts import vocab
 from engine.facts.model import Evidence
-from engine.facts.prefilter import lowered
+from engine.facts.prefilter import Prefiltered, lowered
 from engine.letters.model import Letter
 
 
@@ -26,8 +27,10 @@ class Part(StrEnum):
     RATIONALE = "rationale"
 
 
-@dataclass(frozen=True, slots=True)
-class Sentence:
+class Sentence(NamedTuple):
+    """A NamedTuple: immutable, and built several times faster than a frozen dataclass (every
+    sentence of every letter)."""
+
     start: int  # offsets into Letter.text
     end: int
     part: Part
@@ -109,7 +112,7 @@ def _view(text: str, regions: tuple[tuple[int, int, int | None], ...]) -> View:
     sentences: list[Sentence] = []
     for start, end, item in regions:
         part = Part.SUMMARY if item is None else Part.RATIONALE
-        blanks.extend(_guideline_quotes(text, start, end, rules.quote_attribution))
+        blanks.extend(_guideline_quotes(text, low, start, end, rules.quote_attribution))
         for s, e in split_sentences(text, start, end):
             if rules.is_conclusion(text[s:e]):
                 blanks.append((s, e))
@@ -142,7 +145,7 @@ _MAX_QUOTE = 3000
 
 
 def _guideline_quotes(
-    text: str, start: int, end: int, attribution: re.Pattern[str]
+    text: str, low: str | None, start: int, end: int, attribution: Prefiltered
 ) -> list[tuple[int, int]]:
     """Quotations in text[start:end] whose sentence, before the quote, names a guideline.
 
@@ -164,7 +167,7 @@ def _guideline_quotes(
             opening = i  # two openings in a row: the first was never closed
             continue
         close = i + 1
-        if close - opening <= _MAX_QUOTE and _attributed(text, start, opening, attribution):
+        if close - opening <= _MAX_QUOTE and _attributed(text, low, start, opening, attribution):
             spans.append((opening, close))
         opening = None
     return spans
@@ -173,12 +176,16 @@ def _guideline_quotes(
 _SENTENCE_START = re.compile(rf"[.!?][{_CLOSE}]*\s+(?=[{_OPEN}]?[A-Z])")
 
 
-def _attributed(text: str, start: int, quote: int, attribution: re.Pattern[str]) -> bool:
+def _attributed(
+    text: str, low: str | None, start: int, quote: int, attribution: Prefiltered
+) -> bool:
     """Whether the sentence before the opening quote names a guideline."""
     lead = max(start, quote - 300)
+    if not attribution.possible(low, lead, quote):  # then neither can the sentence within
+        return False
     for boundary in _SENTENCE_START.finditer(text, lead, quote):
         lead = boundary.end()
-    return attribution.search(text, lead, quote) is not None
+    return attribution.regex.search(text, lead, quote) is not None
 
 
 def evidence(text: str, start: int, end: int) -> Evidence:

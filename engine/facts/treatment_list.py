@@ -11,6 +11,7 @@ import re
 
 from engine.facts import vocab
 from engine.facts.model import Service
+from engine.facts.prefilter import Prefiltered
 from engine.facts.text import View
 
 Span = tuple[int, int]
@@ -31,7 +32,7 @@ LISTED = frozenset(
 )
 
 _I = re.IGNORECASE
-_OPENER = re.compile(
+_OPENER = Prefiltered.compile(
     r"\b(?:treatments?|therapies|care|management)(?:\s+and\s+(?:evaluation|diagnostics?(?:\s+testing)?))?"
     r"\s+(?:to\s+date|thus\s+far|so\s+far|history)\s+(?:has\s+|have\s+|had\s+)?"
     r"(?:included|includes|include|consisted\s+of|consists\s+of|involved)\b"
@@ -89,7 +90,7 @@ def from_treatment_lists(
     named: list[Span] = []
     silent: list[Span] = []
     for sentence in readable.of_item(index):
-        m = _OPENER.search(text, sentence.start, sentence.end)
+        m = _OPENER.search(readable, sentence.start, sentence.end)
         if m is None:
             continue
         kinds = {

@@ -240,7 +240,7 @@ def findings() -> tuple[Finding, ...]:
 class Mask:
     conclusion: tuple[tuple[tuple[str, ...], re.Pattern[str]], ...]  # (needs, pattern)
     outcome_words: Prefiltered
-    quote_attribution: re.Pattern[str]
+    quote_attribution: Prefiltered
 
     def is_conclusion(self, sentence: str) -> bool:
         """Whether a sentence states the reviewer's conclusion. A pattern is only tried when one
@@ -263,5 +263,5 @@ def mask() -> Mask:
             (tuple(c["needs"]), re.compile(c["pattern"], FLAGS)) for c in data["conclusion"]
         ),
         outcome_words=Prefiltered.compile(data["outcome_words"], FLAGS),
-        quote_attribution=re.compile(data["quote_attribution"], FLAGS),
+        quote_attribution=Prefiltered.compile(data["quote_attribution"], FLAGS),
     )

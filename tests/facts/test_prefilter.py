@@ -8,29 +8,26 @@ import re
 from hypothesis import given
 from hypothesis import strategies as st
 
-from engine.facts import imaging, medications, vocab
+from engine.facts import imaging, medications, treatment_list, vocab
 from engine.facts.prefilter import Prefiltered, lowered, needs
 from engine.facts.text import view
 from engine.letters.model import Letter
 
 
 def test_needs_are_literal_runs_and_what_every_alternative_needs() -> None:
-    assert needs(r"\bfoo\s+(?:bar|quxx)\d+", re.IGNORECASE) == (
-        frozenset({"foo"}),
-        frozenset({"bar", "quxx"}),
-    )
-    assert needs(r"History(?:\s+of)+") == (frozenset({"history"}),)
+    assert needs(r"\bfoo\s+(?:bar|quxx)\d+", re.IGNORECASE) == (("foo",), ("bar", "quxx"))
+    assert needs(r"History(?:\s+of)+") == (("history",),)
 
 
 def test_optional_parts_look_arounds_and_short_strings_need_nothing() -> None:
-    assert needs(r"(?<!abc)def(?:ghi)?(?=jkl)") == (frozenset({"def"}),)
-    assert needs(r"(?:abc|\d+)xyz") == (frozenset({"xyz"}),)  # one alternative needs no string
+    assert needs(r"(?<!abc)def(?:ghi)?(?=jkl)") == (("def",),)
+    assert needs(r"(?:abc|\d+)xyz") == (("xyz",),)  # one alternative needs no string
     assert needs(r"of\s+x") == ()
     assert needs(r"\d+") == ()
 
 
 def test_strings_that_hold_another_of_the_set_are_dropped() -> None:
-    assert needs(r"(?:includes|included|include)") == (frozenset({"include"}),)
+    assert needs(r"(?:includes|included|include)") == (("include",),)
 
 
 def test_lowered_text_is_none_where_lower_case_is_not_what_a_regex_matches() -> None:
@@ -61,6 +58,8 @@ def _extraction_patterns() -> list[Prefiltered]:
         med.guideline_words,
         med.first_line,
         vocab.mask().outcome_words,
+        vocab.mask().quote_attribution,
+        treatment_list._OPENER,
     ]
 
 
@@ -82,6 +81,7 @@ def test_every_match_in_the_real_letters_is_possible(all_letters: list[Letter]) 
 _WORDS = ["pain", "for", "the", "past", "6", "2", "weeks", "month", "history", "of", "symptoms"]
 _WORDS += ["MED", "MME", "is", "120", "mg", "morphine equivalent", "first-line", "therapy"]
 _WORDS += ["year-old", "45", "not", "taking", "any", "medications", "upheld", "Overturned"]
+_WORDS += ["MTUS", "guidelines", "recommends", "treatment to date has", "included", "chiropractic"]
 _WORDS += ["\u0130", "\u0131", "\u017f", "K", " ", "\n", ".", "-", "/", "x"]
 
 
