@@ -131,7 +131,10 @@ def of_item(hits: Iterable[Hit], index: int) -> list[Hit]:
     return [h for h in hits if h.sentence.item is None or h.sentence.item == index]
 
 
+_PART_RANK = {Part.TITLE: 3, Part.RATIONALE: 2, Part.SUMMARY: 1}
+
+
 def part_rank(part: Part) -> int:
     """Where a statement stands: the title is the request itself; the reviewer's rationale
     outranks the case summary it was written from."""
-    return {Part.TITLE: 3, Part.RATIONALE: 2, Part.SUMMARY: 1}[part]
+    return _PART_RANK[part]

@@ -23,11 +23,10 @@ Span = tuple[int, int]
 
 def findings(hits: list[Hit], text: str, subject: Subject) -> dict[str, tuple[Any, list[Span]]]:
     """Finding name -> (value, evidence spans), for the findings the hits decide."""
-    by_sentence: dict[tuple[int, int], list[Hit]] = {}
     by_kind: dict[str, list[Hit]] = {}  # each finding reads only its own targets' hits
     for hit in hits:
-        by_sentence.setdefault((hit.sentence.start, hit.sentence.end), []).append(hit)
         by_kind.setdefault(hit.kind, []).append(hit)
+    by_sentence: dict[tuple[int, int], list[Hit]] = {}  # filled when a finding first needs it
     out: dict[str, tuple[Any, list[Span]]] = {}
     for finding in vocab.findings():
         if finding.services is not None and subject.service not in finding.services:
@@ -36,9 +35,13 @@ def findings(hits: list[Hit], text: str, subject: Subject) -> dict[str, tuple[An
         for hit in by_kind.get(finding.name, ()):
             if hit.categories & finding.exclude:
                 continue
-            sentence = by_sentence[(hit.sentence.start, hit.sentence.end)]
-            if finding.scope == "service" and not _about_service(sentence, hit, subject, text):
-                continue
+            if finding.scope == "service":
+                if not by_sentence:
+                    for h in hits:
+                        by_sentence.setdefault((h.sentence.start, h.sentence.end), []).append(h)
+                sentence = by_sentence[(hit.sentence.start, hit.sentence.end)]
+                if not _about_service(sentence, hit, subject, text):
+                    continue
             target = finding.targets[hit.key]
             value = target.value
             if hit.categories & finding.negate:
