@@ -34,9 +34,10 @@ _CHARS: dict[int, str | None] = {
 }
 
 _SPACES = re.compile(r"  +")  # measured faster than " {2,}"
-# A line break with the spaces and blank lines around it. Runs of spaces are already single, so
-# this never backtracks.
-_BREAK = re.compile(r" ?\n[\n ]*")
+# A line break with the blank lines and spaces after it (the single space before a break is
+# dropped first, with str.replace). Opening with "\n", not " ?\n", lets re skip ahead to each
+# break instead of trying the pattern at every character: a third of the time.
+_BREAK = re.compile(r"\n[\n ]*")
 # A hyphenated word wrapped at its hyphen ("range-of-\nmotion"): pdfium drops that break, so
 # pypdf's must go too for both to give the same text.
 _HYPHEN_WRAP = re.compile(r"-\n(?=\w)(?<=\w-\n)")  # literal first: scans fast
@@ -57,7 +58,8 @@ def normalize(text: str) -> str:
     text = text.replace("\r\n", "\n")
     text = text.translate(_CHARS) if text.isascii() else _SPECIAL.sub(_special, text)
     text = _SPACES.sub(" ", text)
-    text = _BREAK.sub("\n", text)
+    # Runs of spaces are single now, so every run of spaces and breaks becomes one "\n".
+    text = _BREAK.sub("\n", text.replace(" \n", "\n"))
     text = _HYPHEN_WRAP.sub("-", text)
     return text.strip(" \n")
 

@@ -6,6 +6,8 @@ from __future__ import annotations
 from datetime import date
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from engine.errors import RecheckError
 from engine.letters.model import Layout, Outcome, Source
@@ -148,3 +150,11 @@ def test_item_without_outcome_word() -> None:
 )
 def test_normalize(raw: str, norm: str) -> None:
     assert normalize(raw) == norm
+
+
+@given(st.text(alphabet="ab -\n\r\t\u00a0", max_size=40))
+def test_normalized_text_has_single_spaces_and_no_blank_lines(raw: str) -> None:
+    norm = normalize(raw)
+    for bad in ("  ", "\n\n", " \n", "\n "):
+        assert bad not in norm
+    assert norm == norm.strip(" \n") == normalize(norm)
