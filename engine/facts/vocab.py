@@ -237,19 +237,32 @@ def findings() -> tuple[Finding, ...]:
 
 
 @dataclass(frozen=True)
+class Conclusion:
+    needs: tuple[str, ...]
+    pattern: re.Pattern[str]
+    # Anchored at the sentence start ("^Therefore ..."): the regex fails at once, so it is tried
+    # before the needs (a dozen substring tests), not after.
+    anchored: bool
+
+
+@dataclass(frozen=True)
 class Mask:
-    conclusion: tuple[tuple[tuple[str, ...], re.Pattern[str]], ...]  # (needs, pattern)
+    conclusion: tuple[Conclusion, ...]
     outcome_words: Prefiltered
     quote_attribution: Prefiltered
 
     def is_conclusion(self, sentence: str) -> bool:
-        """Whether a sentence states the reviewer's conclusion. A pattern is only tried when one
-        of its needs (plain substrings: cheaper than any regex) is in the sentence."""
+        """Whether a sentence states the reviewer's conclusion: one of a pattern's needs (plain
+        substrings: cheaper than any regex) is in the sentence and the pattern matches."""
         low = sentence.lower()
-        for needs, pattern in self.conclusion:
-            for need in needs:
+        for c in self.conclusion:
+            if c.anchored:
+                if c.pattern.search(sentence) and any(need in low for need in c.needs):
+                    return True
+                continue
+            for need in c.needs:
                 if need in low:
-                    if pattern.search(sentence):
+                    if c.pattern.search(sentence):
                         return True
                     break
         return False
@@ -260,7 +273,12 @@ def mask() -> Mask:
     data = load_data("mask.yaml")
     return Mask(
         conclusion=tuple(
-            (tuple(c["needs"]), re.compile(c["pattern"], FLAGS)) for c in data["conclusion"]
+            Conclusion(
+                tuple(c["needs"]),
+                re.compile(c["pattern"], FLAGS),
+                anchored=c["pattern"].startswith("^"),
+            )
+            for c in data["conclusion"]
         ),
         outcome_words=Prefiltered.compile(data["outcome_words"], FLAGS),
         quote_attribution=Prefiltered.compile(data["quote_attribution"], FLAGS),
