@@ -196,15 +196,14 @@ def narrative_facts(hits: list[Hit], readable: View, index: int, subject: Subjec
         if sentence.part is Part.TITLE:
             continue
         categories = by_sentence.get(sentence.start, set())
-        if (m := data.no_medications.search(readable, sentence.start, sentence.end)) and not (
+        s, e = sentence.start, sentence.end
+        if (m := data.no_medications.search(readable, s, e)) and not (
             categories & {"GUIDELINE", "HYPOTHETICAL"}
         ):
             listed.append(m.span())
             if not _OTHER.search(m.group()):  # "not on any other medications" names some
                 no_medications.append(m.span())
-        if (
-            m := data.first_line.search(readable, sentence.start, sentence.end)
-        ) and not categories & {
+        if (m := data.first_line.search(readable, s, e)) and not categories & {
             "GUIDELINE",
             "HYPOTHETICAL",
         }:
