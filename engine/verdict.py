@@ -116,6 +116,7 @@ class _Static:
     condition: tuple[str, ...]
     reads: frozenset[str]  # the facts it reads
     scope_reads: frozenset[str]  # the facts its `when` reads
+    counted: dict[Status, str | None]  # raw status -> what it counts as in a decision
 
 
 # id(criterion) -> its static parts; the entry holds the criterion, so the id is not reused
@@ -132,6 +133,7 @@ def _static(c: Criterion) -> _Static:
             condition=tuple(describe(t) for t in c.condition),
             reads=frozenset(c.facts()),
             scope_reads=frozenset(f for t in c.when for f in t.facts()),
+            counted={st: _counted(c, st) for st in Status},
         )
     return known
 
@@ -277,15 +279,23 @@ def expected_of(
 
 
 _UNKNOWN = "unknown"  # the count of undecided criteria, beside the effects' counts
+_COUNTED = (*(e.value for e in Effect), _UNKNOWN)
 
 
 def _count_key(effect: Effect | None, unknown: bool) -> str | None:
     return effect.value if effect is not None else _UNKNOWN if unknown else None
 
 
+def _counted(c: Criterion, raw: Status) -> str | None:
+    """What a criterion's raw status counts as in a decision: its effect, unknown or nothing."""
+    st = settle(c, raw)
+    return _count_key(effect_of(c, st), st is Status.UNKNOWN)
+
+
 class _Row(NamedTuple):
     criterion: Criterion
     key: str | None  # what it counts as at the base: an effect, unknown, or nothing
+    counted: dict[Status, str | None]  # what each raw status counts as
 
 
 class Redecider:
@@ -312,15 +322,17 @@ class Redecider:
             given = iter(findings)
         # per source: its criteria, its base counts, and fact -> the criteria a change of it
         # may move (a criterion out of scope by its `when` alone: only its scope's facts)
-        self._tiers: list[tuple[list[_Row], Counter[str], dict[str, list[int]]]] = []
+        self._tiers: list[tuple[list[_Row], dict[str, int], dict[str, list[int]]]] = []
         for tier in ordered:
             rows: list[_Row] = []
-            counts: Counter[str] = Counter()
+            counts = dict.fromkeys(_COUNTED, 0)
             by_fact: dict[str, list[int]] = {}
             for g in tier:
                 for c in g.criteria:
+                    static = _static(c)
                     if given is not None:
                         st = next(given).status
+                        key = _count_key(effect_of(c, st), st is Status.UNKNOWN)
                         # settled, not raw: an unstated-as-absent clause may be out of scope
                         # because a condition fact is missing
                         scope_only = (
@@ -329,12 +341,10 @@ class Redecider:
                         )
                     else:
                         raw = status(c, base)
-                        st, scope_only = settle(c, raw), raw is Status.NOT_APPLICABLE
-                    static = _static(c)
-                    key = _count_key(effect_of(c, st), st is Status.UNKNOWN)
+                        key, scope_only = static.counted[raw], raw is Status.NOT_APPLICABLE
                     for f in static.scope_reads if scope_only else static.reads:
                         by_fact.setdefault(f, []).append(len(rows))
-                    rows.append(_Row(c, key))
+                    rows.append(_Row(c, key, static.counted))
                     if key is not None:
                         counts[key] += 1
             self._tiers.append((rows, counts, by_fact))
@@ -344,11 +354,10 @@ class Redecider:
         it), derived ones included."""
         for rows, base, by_fact in self._tiers:
             touched = {i for f in changed for i in by_fact.get(f, ())}
-            counts = base.copy() if touched else base
+            counts = dict(base) if touched else base
             for i in touched:
-                c, was = rows[i]
-                st = settle(c, status(c, values))
-                now = _count_key(effect_of(c, st), st is Status.UNKNOWN)
+                c, was, counted = rows[i]
+                now = counted[status(c, values)]
                 if now != was:
                     if was is not None:
                         counts[was] -= 1
