@@ -29,31 +29,55 @@ _CMP: dict[Op, Callable[[Any, Any], bool]] = {
 }
 
 
-def compare(c: Comparison, values: Mapping[str, Any]) -> bool | None:
-    actual = values.get(c.fact)
-    if actual is None or actual == []:
-        return None
-    return _CMP[c.op](actual, c.value)
+Check = Callable[[Mapping[str, Any]], bool | None]
+
+# A term or criterion -> its compiled check, keyed by id; the entry holds the object, so the id is
+# not reused while it lives. Compiled once: reading a comparison's op means hashing an enum in
+# Python, and the counterfactual search evaluates criteria thousands of times per batch.
+_COMPILED: dict[int, tuple[Any, Any]] = {}
 
 
-def term(t: Term, values: Mapping[str, Any]) -> bool | None:
-    if isinstance(t, AnyOf):
-        # loops with an early return: this runs for every candidate of the counterfactual search
+def _compiled(obj: Any, build: Callable[[Any], Any]) -> Any:
+    known = _COMPILED.get(id(obj))
+    if known is None or known[0] is not obj:
+        known = _COMPILED[id(obj)] = (obj, build(obj))
+    return known[1]
+
+
+def _comparison(c: Comparison) -> Check:
+    fact, value, op = c.fact, c.value, _CMP[c.op]
+
+    def check(values: Mapping[str, Any]) -> bool | None:
+        actual = values.get(fact)
+        if actual is None or actual == []:
+            return None
+        return op(actual, value)
+
+    return check
+
+
+def _term(t: Term) -> Check:
+    if not isinstance(t, AnyOf):
+        return _comparison(t)
+    alternatives = [_comparison(c) for c in t.any]
+
+    def check(values: Mapping[str, Any]) -> bool | None:
         unknown = False
-        for c in t.any:
-            result = compare(c, values)
+        for alternative in alternatives:
+            result = alternative(values)
             if result is None:
                 unknown = True
             elif result:
                 return True
         return None if unknown else False
-    return compare(t, values)
+
+    return check
 
 
-def all_of(terms: Iterable[Term], values: Mapping[str, Any]) -> bool | None:
+def _all(checks: list[Check], values: Mapping[str, Any]) -> bool | None:
     unknown = False
-    for t in terms:
-        result = term(t, values)
+    for check in checks:
+        result = check(values)
         if result is None:
             unknown = True
         elif not result:
@@ -61,14 +85,28 @@ def all_of(terms: Iterable[Term], values: Mapping[str, Any]) -> bool | None:
     return None if unknown else True
 
 
+def _criterion(criterion: Criterion) -> Callable[[Mapping[str, Any]], Status]:
+    when = [_term(t) for t in criterion.when]
+    condition = [_term(t) for t in criterion.condition]
+
+    def check(values: Mapping[str, Any]) -> Status:
+        scope = _all(when, values)
+        if scope is False:
+            return Status.NOT_APPLICABLE
+        test = _all(condition, values)
+        if scope is None or test is None:
+            return Status.UNKNOWN
+        return Status.MET if test else Status.NOT_MET
+
+    return check
+
+
+def compare(c: Comparison, values: Mapping[str, Any]) -> bool | None:
+    return _compiled(c, _comparison)(values)
+
+
 def status(criterion: Criterion, values: Mapping[str, Any]) -> Status:
-    scope = all_of(criterion.when, values)
-    if scope is False:
-        return Status.NOT_APPLICABLE
-    test = all_of(criterion.condition, values)
-    if scope is None or test is None:
-        return Status.UNKNOWN
-    return Status.MET if test else Status.NOT_MET
+    return _compiled(criterion, _criterion)(values)
 
 
 def settle(criterion: Criterion, st: Status) -> Status:
