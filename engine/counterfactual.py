@@ -26,7 +26,7 @@ from engine.criteria.schema import Comparison, Criterion
 from engine.criteria.select import applicable
 from engine.criteria.space import lever, moved_by, numeric_points
 from engine.explain import show_value
-from engine.facts.derive import Kind, Record, derive, fact_kinds
+from engine.facts.derive import Kind, derive_record, fact_kinds
 from engine.facts.model import Facts
 from engine.findings import Status
 from engine.verdict import DecisionPolicy, Expected, Redecider, Verdict, expected_of, tiers
@@ -135,7 +135,7 @@ def search(
     ]
     read = {i: criteria[i] for i in dict.fromkeys([*deciding, *blocking]) if i in criteria}
     base = facts.values()
-    derived = derive(Record(base))
+    derived = derive_record(dict(base))
     cands = _all_candidates(list(read.values()), facts, derived)
     tested = {b for c in read.values() for t in c.condition for f in t.facts() if (b := lever(f))}
 
@@ -156,7 +156,7 @@ def search(
             return known
         moved = {d for f in update for d in moved_by(f)}
         # derived facts are computed again only when a change moves one
-        values = derive(Record(base | changed)) if moved - update.keys() else derived | changed
+        values = derive_record(base | changed) if moved - update.keys() else derived | changed
         if _GOVERNS & set(update):  # another service or region may bring other guidelines in
             ordered = tiers(applicable(bundle, facts.model_copy(update=update), on), policy)
             found = expected_of(values, ordered, policy)

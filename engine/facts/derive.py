@@ -188,55 +188,40 @@ def vocabulary(fact: str) -> tuple[str, ...] | None:
     return _vocabularies().get(fact)
 
 
-class Record:
-    """A `Facts.values()` record read like `Facts` (`record.quantity`): the counterfactual search
-    derives from an edited record rather than copying and dumping a model per candidate."""
-
-    __slots__ = ("_values",)
-
-    def __init__(self, values: dict[str, Any]) -> None:
-        self._values = values
-
-    def __getattr__(self, name: str) -> Any:
-        try:
-            return self._values[name]
-        except KeyError:
-            raise AttributeError(name) from None
-
-    def values(self) -> dict[str, Any]:
-        return dict(self._values)
+def derive(facts: Facts) -> dict[str, Any]:
+    """Fact values plus derived facts: the flat record criteria are evaluated over."""
+    return derive_record(facts.values())
 
 
-def derive(facts: Facts | Record) -> dict[str, Any]:
-    """Fact values plus derived facts: the flat record criteria are evaluated over.
-
-    Written as `facts.<name>` reads: engine.criteria.space reads its inputs off this source."""
-    values = facts.values()
-    quantity = facts.quantity
-    authorized = facts.authorized_quantity or 0
+def derive_record(values: dict[str, Any]) -> dict[str, Any]:
+    """`derive` of a `Facts.values()` record, which gets the derived facts added and is
+    returned: the counterfactual search derives edited records without building models."""
+    quantity = values["quantity"]
+    prior_sessions, prior_treatment = values["prior_sessions"], values["prior_treatment"]
+    authorized = values["authorized_quantity"] or 0
     total = total_min = None
     if quantity is not None:
-        if facts.prior_sessions is not None:
-            total = total_min = quantity + authorized + facts.prior_sessions
-        elif facts.prior_treatment is False:
+        if prior_sessions is not None:
+            total = total_min = quantity + authorized + prior_sessions
+        elif prior_treatment is False:
             total = total_min = quantity + authorized
-        elif facts.prior_treatment is True:
+        elif prior_treatment is True:
             total_min = quantity + authorized + 1
     values["total_visits"] = total
     values["total_visits_min"] = total_min
     values["requested_visits"] = None if quantity is None else quantity + authorized
-    values["crps_diagnosed"] = Diagnosis.CRPS in facts.diagnoses
-    values["awaits_requested_surgery"] = bool(facts.surgery_requested)
-    values["is_postsurgical"] = bool(facts.postsurgical)
-    values["red_flags_documented"] = bool(facts.red_flags)
-    values["is_perioperative"] = bool(facts.perioperative)
+    values["crps_diagnosed"] = Diagnosis.CRPS in values["diagnoses"]
+    values["awaits_requested_surgery"] = bool(values["surgery_requested"])
+    values["is_postsurgical"] = bool(values["postsurgical"])
+    values["red_flags_documented"] = bool(values["red_flags"])
+    values["is_perioperative"] = bool(values["perioperative"])
     values["invasive_procedure_documented"] = bool(
-        facts.invasive_procedure_planned or facts.surgery_considered
+        values["invasive_procedure_planned"] or values["surgery_considered"]
     )
-    values["significant_change_documented"] = bool(facts.significant_change)
-    values["gi_risk_documented"] = bool(facts.gi_risk_factors)
-    values["gi_symptoms_documented"] = bool(facts.gi_symptoms)
-    values["homebound_documented"] = bool(facts.homebound)
-    values["conservative_care_failed_documented"] = bool(facts.conservative_care_failed)
-    values["lesion_suspected_documented"] = bool(facts.lesion_suspected)
+    values["significant_change_documented"] = bool(values["significant_change"])
+    values["gi_risk_documented"] = bool(values["gi_risk_factors"])
+    values["gi_symptoms_documented"] = bool(values["gi_symptoms"])
+    values["homebound_documented"] = bool(values["homebound"])
+    values["conservative_care_failed_documented"] = bool(values["conservative_care_failed"])
+    values["lesion_suspected_documented"] = bool(values["lesion_suspected"])
     return values
