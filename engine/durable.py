@@ -31,7 +31,7 @@ from engine.findings import Status
 
 _SID = "item"
 _KIND = {"kind": "item"}
-_NOT_HANDLED = 1  # assert_fact's code when no rule matched the fact
+_HANDLED, _NOT_HANDLED = 0, 1  # assert_fact's codes: matched some rule, matched none
 _DR_OP = {Op.NE: "$neq", Op.LT: "$lt", Op.LE: "$lte", Op.GT: "$gt", Op.GE: "$gte"}
 _NEGATE = {
     Op.EQ: Op.NE,
@@ -224,6 +224,8 @@ class DurableEngine:
         code, state = _dr.assert_fact(rs.handle, fact)
         if code == _NOT_HANDLED:  # no rule matched: every criterion unknown, nothing stored
             return statuses
+        if code != _HANDLED:  # 2: the same fact twice (the sequence number rules it out)
+            raise RuntimeError(f"durable-rules refused a fact of {g.id} (code {code})")
         failed: set[str] = set()
         # one session, its fact retracted after each item: durable-rules caps live sessions
         action = _dr.start_action_for_state(rs.handle, state)
