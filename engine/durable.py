@@ -226,24 +226,34 @@ class DurableEngine:
             return statuses
         if code != _HANDLED:  # 2: the same fact twice (the sequence number rules it out)
             raise RuntimeError(f"durable-rules refused a fact of {g.id} (code {code})")
+        try:
+            fired = _fired(rs.handle, state)
+        finally:  # one session, its fact retracted after each item: durable-rules caps sessions
+            _dr.retract_fact(rs.handle, fact)
         failed: set[str] = set()
-        # one session, its fact retracted after each item: durable-rules caps live sessions
-        action = _dr.start_action_for_state(rs.handle, state)
-        message = action[1] if action else None
-        while message:
-            rule = message[2 : message.index('"', 2)]  # '{"<rule name>":{...}}'
+        for rule in fired:
             subject, _, st = rule.rpartition("|")
             if st == _FAILS:
                 failed.add(rule)
             else:
                 statuses[subject] = Status(st)
-            message = _dr.complete_and_start_action(rs.handle, state)
-        _dr.retract_fact(rs.handle, fact)
         if failed:
             for criterion, scope in rs.scopes.items():
                 if scope & failed:
                     statuses[criterion] = Status.NOT_APPLICABLE
         return statuses
+
+
+def _fired(handle: int, state: int) -> list[str]:
+    """The names of the rules an asserted fact fired: each action the engine hands out is
+    completed at once, its message read for the rule's name only."""
+    fired = []
+    action = _dr.start_action_for_state(handle, state)
+    message = action[1] if action else None
+    while message:
+        fired.append(message[2 : message.index('"', 2)])  # '{"<rule name>":{...}}'
+        message = _dr.complete_and_start_action(handle, state)
+    return fired
 
 
 _ENGINE: DurableEngine | None = None
