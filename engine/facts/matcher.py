@@ -7,6 +7,8 @@ under that token's start are tried, anchored there with `Pattern.match`. Every m
 pattern at a token start is found, overlapping ones included, which is also what medspaCy's
 matchers report before pruning.
 
+Keys are as long as they can be bounded, up to a whole first word of 8 characters: with 3-character
+keys, "the" was tried with every pattern opening with "therapy" or "there", twice the attempts.
 The index is conservative: when a pattern's start cannot be bounded (it opens with `\\w+`), it is
 tried at every token. A wrong key could only make a pattern be tried too often, never too rarely.
 """
@@ -23,7 +25,7 @@ from typing import Any
 # are one token; "x-ray", "and/or" and punctuation split.
 TOKEN = re.compile(r"\w+(?:[.'\u2019]\w+|[-/](?=\d)\w+)*|[^\w\s]")
 _HEAD = re.compile(r"\w+")
-_KEY = 3  # characters of a token used as index key
+_KEY = 8  # most characters of a token used as index key
 _DIGIT = "#"  # key of every token that starts with a digit
 _MAX_KEYS = 400
 
@@ -53,7 +55,7 @@ class Matcher:
                 table.setdefault(text, []).append(index)
 
     def candidates(self, token: str) -> list[int]:
-        """Indices of the patterns that may match at a token (lower case)."""
+        """Indices of the patterns that may match at a token (lower case), in pattern order."""
         found = list(self._always)
         if token[0].isdigit():
             found += self._exact.get(_DIGIT, ())
@@ -63,7 +65,7 @@ class Matcher:
             found += self._exact.get(head.group(), ())
         for n in range(1, min(len(token), _KEY) + 1):
             found += self._prefix.get(token[:n], ())
-        return found
+        return sorted(set(found))
 
     def find(self, text: str, tokens: Sequence[tuple[int, int, str]]) -> list[tuple[Any, int, int]]:
         """(key, start, end) of every match in `text`, given its tokens as (start, end, lower-case
@@ -75,8 +77,7 @@ class Matcher:
             if tried is None:
                 # Tokens repeat ("the", "patient"): look their candidates up once.
                 tried = tuple(
-                    (self.patterns[i][0], self.patterns[i][1].match)
-                    for i in dict.fromkeys(self.candidates(token))
+                    (self.patterns[i][0], self.patterns[i][1].match) for i in self.candidates(token)
                 )
                 if len(cache) < 200_000:
                     cache[token] = tried
@@ -94,28 +95,33 @@ def tokens(text: str) -> list[tuple[int, int, str]]:
 
 
 def first_keys(source: str, flags: int = re.IGNORECASE) -> set[_State] | None:
-    """The possible starts of a match (lower case, at most 3 characters), or None if unbounded."""
+    """The possible starts of a match (lower case, at most _KEY characters), or None if
+    unbounded. Keys are shortened when longer ones would be too many ("[a-z]{2}...")."""
     try:
-        parsed = P.parse(source, flags)
+        parsed = list(P.parse(source, flags))
     except re.error:
         return None
-    states = _walk({("", "ext")}, list(parsed))
-    if states is None or any(s == "" for s, _ in states):
-        return None
-    return {(s, "open" if status == "ext" else status) for s, status in states}
+    for size in range(_KEY, 0, -1):
+        states = _walk({("", "ext")}, parsed, size)
+        if states is not None and all(s for s, _ in states):
+            return {(s, "open" if status == "ext" else status) for s, status in states}
+    return None
 
 
-def _walk(states: set[_State] | None, items: list[tuple[Any, Any]]) -> set[_State] | None:
+def _walk(
+    states: set[_State] | None, items: list[tuple[Any, Any]], size: int
+) -> set[_State] | None:
+    """The states after matching `items`, keys grown to at most `size` characters."""
     for op, av in items:
         if states is None or len(states) > _MAX_KEYS:
             return None
         if all(status != "ext" for _, status in states):
             return states
-        states = _step(states, op, av)
+        states = _step(states, op, av, size)
     return states
 
 
-def _step(states: set[_State], op: Any, av: Any) -> set[_State] | None:
+def _step(states: set[_State], op: Any, av: Any, size: int) -> set[_State] | None:
     if op in (C.ASSERT, C.ASSERT_NOT) and _is_word_class(av[1]):
         direction = av[0]
         if op is C.ASSERT_NOT and direction == 1:  # (?!\w): the first word ends here
@@ -126,35 +132,45 @@ def _step(states: set[_State], op: Any, av: Any) -> set[_State] | None:
     if op in (C.AT, C.ASSERT, C.ASSERT_NOT):
         return states  # zero-width
     if op is C.LITERAL:
-        return _chars(states, [chr(av)])
+        return _chars(states, [chr(av)], size)
     if op is C.IN:
         chars = _set_chars(av)
-        return None if chars is None else _chars(states, chars)
+        return None if chars is None else _chars(states, chars, size)
     if op is C.BRANCH:
         out: set[_State] = set()
         for alternative in av[1]:
-            branch = _walk(set(states), list(alternative))
+            branch = _walk(set(states), list(alternative), size)
             if branch is None:
                 return None
             out |= branch
         return out
     if op is C.SUBPATTERN:
-        return _walk(states, list(av[3]))
+        return _walk(states, list(av[3]), size)
     if op in (C.MAX_REPEAT, C.MIN_REPEAT, C.POSSESSIVE_REPEAT):
-        low, high, sub = av
-        once = _walk(set(states), list(sub))
-        if once is None:
-            return None
-        if high > 1:  # a second repetition may extend short prefixes further
-            twice = _walk(set(once), list(sub))
-            if twice is None:
-                return None
-            once |= twice
-        return once | states if low == 0 else once
+        return _repeat(states, av, size)
     # ANY, NOT_LITERAL, GROUPREF...: nothing known about what follows
     if all(s for s, status in states if status == "ext"):
         return {(s, "open" if status == "ext" else status) for s, status in states}
     return None
+
+
+def _repeat(states: set[_State], av: Any, size: int) -> set[_State] | None:
+    """States after `low` to `high` repetitions, repeated until no new state appears: with long
+    keys "(?:ab)+c" needs three repetitions to reach "ababab". Including the states of fewer
+    repetitions than `low` only adds keys, which is safe."""
+    low, high, sub = av
+    sub = list(sub)
+    reached = _walk(set(states), sub, size)
+    for _ in range(1, high):  # `high` may be unbounded: stop when nothing new appears
+        more = None if reached is None else _walk(set(reached), sub, size)
+        if more is None or len(more) > _MAX_KEYS:
+            return None
+        if more <= reached:
+            break
+        reached |= more
+    if reached is None:
+        return None
+    return reached | states if low == 0 else reached
 
 
 def _is_word_class(sub: Any) -> bool:
@@ -177,7 +193,7 @@ def _wordy(ch: str) -> bool:
     return ch.isalnum() or ch == "_" or ch == "#"
 
 
-def _chars(states: set[_State], chars: list[str]) -> set[_State]:
+def _chars(states: set[_State], chars: list[str], size: int) -> set[_State]:
     out: set[_State] = set()
     for s, status in states:
         if status != "ext":
@@ -192,7 +208,7 @@ def _chars(states: set[_State], chars: list[str]) -> set[_State]:
                 out.add((_DIGIT, "end"))
             else:
                 grown = s + ch.lower()
-                out.add((grown, "ext" if len(grown) < _KEY else "open"))
+                out.add((grown, "ext" if len(grown) < size else "open"))
     return out
 
 

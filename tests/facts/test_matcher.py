@@ -26,7 +26,14 @@ def indexed(matcher: Matcher, text: str) -> set[tuple[object, int, int]]:
 
 def test_first_keys() -> None:
     assert first_keys("no") == {("no", "open")}
-    assert first_keys(r"(?:does|do) not") == {("doe", "open"), ("do", "end")}
+    assert first_keys(r"(?:does|do) not") == {("does", "end"), ("do", "end")}
+    assert first_keys("physically") == {("physical", "open")}
+    assert first_keys(r"(?:ab)+c") == {
+        ("abc", "open"),
+        ("ababc", "open"),
+        ("abababc", "open"),
+        ("abababab", "open"),
+    }
     assert first_keys(r"\d+ visits") == {("#", "end")}
     assert first_keys(r"\w+ly") is None  # unbounded start: tried everywhere
 
