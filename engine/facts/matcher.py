@@ -9,6 +9,8 @@ matchers report before pruning.
 
 Keys are as long as they can be bounded, up to a whole first word of 8 characters: with 3-character
 keys, "the" was tried with every pattern opening with "therapy" or "there", twice the attempts.
+When a pattern's first word is followed by whitespace, it is tried only before a token starting
+with what can follow ("the 4 domains", "in which"): most patterns open with a common word.
 The index is conservative: when a pattern's start cannot be bounded (it opens with `\\w+`), it is
 tried at every token. A wrong key could only make a pattern be tried too often, never too rarely.
 """
@@ -29,9 +31,19 @@ _KEY = 8  # most characters of a token used as index key
 _DIGIT = "#"  # key of every token that starts with a digit
 _MAX_KEYS = 400
 
-# A state while walking a pattern: (prefix, status). "ext": can still grow; "end": the word ended
-# here (next character is not a word character); "open": unknown continuation, use as prefix.
-_State = tuple[str, str]
+# A state while walking a pattern: (first, status, second). `first` is the key of the first token
+# ("open": unknown continuation, use as prefix; "end": the first word ended here). A first word
+# ended by whitespace goes on to the second token: "gap" while whitespace follows, then `second`
+# grows ("ext2") until it ends or nothing more is known ("done"). "ext" and "ext2" still grow.
+_State = tuple[str, str, str]
+_GROWING = ("ext", "gap", "ext2")
+
+# What is tried at a token: (key, match method) of the patterns tried whatever follows; the
+# prefixes any of which the next token must start with for any other pattern to be tried; and
+# (key, match method, such prefixes) of those other patterns.
+_Tried = tuple[
+    tuple[tuple[Any, Any], ...], tuple[str, ...], tuple[tuple[Any, Any, tuple[str, ...]], ...]
+]
 
 
 class Matcher:
@@ -39,23 +51,24 @@ class Matcher:
 
     def __init__(self, entries: Iterable[tuple[Any, str]], flags: int = re.IGNORECASE) -> None:
         self.patterns: list[tuple[Any, re.Pattern[str]]] = []
-        self._cache: dict[str, tuple[tuple[Any, Any], ...]] = {}  # token -> (key, match method)
-        self._exact: dict[str, list[int]] = {}
-        self._prefix: dict[str, list[int]] = {}
-        self._always: list[int] = []
+        self._cache: dict[str, _Tried] = {}
+        self._exact: dict[str, list[tuple[int, str]]] = {}  # key -> (pattern, second) pairs
+        self._prefix: dict[str, list[tuple[int, str]]] = {}
+        self._always: list[tuple[int, str]] = []
         for key, source in entries:
             index = len(self.patterns)
             self.patterns.append((key, re.compile(source, flags)))
             keys = first_keys(source, flags)
             if keys is None:
-                self._always.append(index)
+                self._always.append((index, ""))
                 continue
-            for text, status in keys:
+            for first, status, second in keys:
                 table = self._exact if status == "end" else self._prefix
-                table.setdefault(text, []).append(index)
+                table.setdefault(first, []).append((index, second))
 
-    def candidates(self, token: str) -> list[int]:
-        """Indices of the patterns that may match at a token (lower case), in pattern order."""
+    def candidates(self, token: str) -> dict[int, tuple[str, ...]]:
+        """The patterns that may match at a token (lower case), in pattern order, each with the
+        prefixes one of which the next token must start with (none: any next token)."""
         found = list(self._always)
         if token[0].isdigit():
             found += self._exact.get(_DIGIT, ())
@@ -65,27 +78,51 @@ class Matcher:
             found += self._exact.get(head.group(), ())
         for n in range(1, min(len(token), _KEY) + 1):
             found += self._prefix.get(token[:n], ())
-        return sorted(set(found))
+        seconds: dict[int, set[str]] = {}
+        for index, second in sorted(found):
+            seconds.setdefault(index, set()).add(second)
+        return {i: () if "" in s else tuple(sorted(s)) for i, s in seconds.items()}
 
     def find(self, text: str, tokens: Sequence[tuple[int, int, str]]) -> list[tuple[Any, int, int]]:
         """(key, start, end) of every match in `text`, given its tokens as (start, end, lower-case
         token). Plain tuples: this loop is the hot path of extraction."""
         out = []
         cache = self._cache
-        for start, _, token in tokens:
+        last = len(tokens) - 1
+        for position, (start, _, token) in enumerate(tokens):
             tried = cache.get(token)
             if tried is None:
                 # Tokens repeat ("the", "patient"): look their candidates up once.
-                tried = tuple(
-                    (self.patterns[i][0], self.patterns[i][1].match) for i in self.candidates(token)
-                )
+                tried = self._tried(token)
                 if len(cache) < 200_000:
                     cache[token] = tried
-            for key, match in tried:
+            always, following_any, gated = tried
+            for key, match in always:
                 m = match(text, start)
                 if m is not None and m.end() > start:
                     out.append((key, start, m.end()))
+            # "the" opens many patterns, "the 4 domains" few: the next token decides.
+            if following_any and position < last:
+                following = tokens[position + 1][2]
+                if not following.startswith(following_any):
+                    continue
+                for key, match, seconds in gated:
+                    if following.startswith(seconds):
+                        m = match(text, start)
+                        if m is not None and m.end() > start:
+                            out.append((key, start, m.end()))
         return out
+
+    def _tried(self, token: str) -> _Tried:
+        candidates = self.candidates(token).items()
+        gated = tuple(
+            (self.patterns[i][0], self.patterns[i][1].match, s) for i, s in candidates if s
+        )
+        return (
+            tuple((self.patterns[i][0], self.patterns[i][1].match) for i, s in candidates if not s),
+            tuple(sorted({prefix for _, _, s in gated for prefix in s})),
+            gated,
+        )
 
 
 def tokens(text: str) -> list[tuple[int, int, str]]:
@@ -95,17 +132,27 @@ def tokens(text: str) -> list[tuple[int, int, str]]:
 
 
 def first_keys(source: str, flags: int = re.IGNORECASE) -> set[_State] | None:
-    """The possible starts of a match (lower case, at most _KEY characters), or None if
-    unbounded. Keys are shortened when longer ones would be too many ("[a-z]{2}...")."""
+    """The possible starts of a match: (first token key, "open" or "end", start of the second
+    token or "" if unknown), lower case, at most _KEY characters each; None if unbounded. Keys are
+    shortened when longer ones would be too many ("[a-z]{2}...")."""
     try:
         parsed = list(P.parse(source, flags))
     except re.error:
         return None
     for size in range(_KEY, 0, -1):
-        states = _walk({("", "ext")}, parsed, size)
-        if states is not None and all(s for s, _ in states):
-            return {(s, "open" if status == "ext" else status) for s, status in states}
+        states = _walk({("", "ext", "")}, parsed, size)
+        if states is not None and all(first for first, _, _ in states):
+            return {_final(state) for state in states}
     return None
+
+
+def _final(state: _State) -> _State:
+    first, status, second = state
+    if status == "ext":
+        return first, "open", ""
+    if status == "open":
+        return state
+    return first, "end", second  # "" after "end" and "gap": nothing known of the next token
 
 
 def _walk(
@@ -115,7 +162,7 @@ def _walk(
     for op, av in items:
         if states is None or len(states) > _MAX_KEYS:
             return None
-        if all(status != "ext" for _, status in states):
+        if all(status not in _GROWING for _, status, _ in states):
             return states
         states = _step(states, op, av, size)
     return states
@@ -124,18 +171,18 @@ def _walk(
 def _step(states: set[_State], op: Any, av: Any, size: int) -> set[_State] | None:
     if op in (C.ASSERT, C.ASSERT_NOT) and _is_word_class(av[1]):
         direction = av[0]
-        if op is C.ASSERT_NOT and direction == 1:  # (?!\w): the first word ends here
-            return {(s, "end" if status == "ext" and s else status) for s, status in states}
+        if op is C.ASSERT_NOT and direction == 1:  # (?!\w): a word ends here
+            return {_word_end(state) for state in states}
         if op is C.ASSERT and direction == -1 and _negated_word(av[1]):  # (?<=\W)
             # cannot hold right after a word character
-            return {(s, st) for s, st in states if st != "ext" or not s or not _wordy(s[-1])}
+            return {(f, st, s) for f, st, s in states if st != "ext" or not f or not _wordy(f[-1])}
     if op in (C.AT, C.ASSERT, C.ASSERT_NOT):
         return states  # zero-width
     if op is C.LITERAL:
         return _chars(states, [chr(av)], size)
     if op is C.IN:
         chars = _set_chars(av)
-        return None if chars is None else _chars(states, chars, size)
+        return _stop(states) if chars is None else _chars(states, chars, size)
     if op is C.BRANCH:
         out: set[_State] = set()
         for alternative in av[1]:
@@ -148,10 +195,24 @@ def _step(states: set[_State], op: Any, av: Any, size: int) -> set[_State] | Non
         return _walk(states, list(av[3]), size)
     if op in (C.MAX_REPEAT, C.MIN_REPEAT, C.POSSESSIVE_REPEAT):
         return _repeat(states, av, size)
-    # ANY, NOT_LITERAL, GROUPREF...: nothing known about what follows
-    if all(s for s, status in states if status == "ext"):
-        return {(s, "open" if status == "ext" else status) for s, status in states}
-    return None
+    return _stop(states)  # ANY, NOT_LITERAL, GROUPREF...: nothing known about what follows
+
+
+def _word_end(state: _State) -> _State:
+    first, status, second = state
+    if status == "ext" and first:
+        return first, "end", second
+    if status == "ext2":
+        return first, "done", second
+    return state
+
+
+def _stop(states: set[_State]) -> set[_State] | None:
+    """The keys so far, when nothing is known about the characters that follow."""
+    if any(status == "ext" and not first for first, status, _ in states):
+        return None
+    stopped = {"ext": "open", "gap": "end", "ext2": "done"}
+    return {(f, stopped.get(st, st), s) for f, st, s in states}
 
 
 def _repeat(states: set[_State], av: Any, size: int) -> set[_State] | None:
@@ -195,21 +256,40 @@ def _wordy(ch: str) -> bool:
 
 def _chars(states: set[_State], chars: list[str], size: int) -> set[_State]:
     out: set[_State] = set()
-    for s, status in states:
-        if status != "ext":
-            out.add((s, status))
-            continue
-        for ch in chars:
-            if ch == " ":  # whitespace ends the first word
-                out.add((s, "end") if s else (s, "ext"))
-            elif not (ch.isalnum() or ch == "_"):
-                out.add((s, "end") if s else (ch, "end"))
-            elif ch.isdigit() and not s:
-                out.add((_DIGIT, "end"))
-            else:
-                grown = s + ch.lower()
-                out.add((grown, "ext" if len(grown) < size else "open"))
+    for state in states:
+        first, status = state[:2]
+        if status == "ext":
+            out.update(_first_char(first, ch, size) for ch in chars)
+        elif status in ("gap", "ext2"):
+            out.update(_second_char(state, ch, size) for ch in chars)
+        else:
+            out.add(state)
     return out
+
+
+def _first_char(first: str, ch: str, size: int) -> _State:
+    """A character of the first token."""
+    if ch.isspace():  # whitespace ends the first word; a token made of word characters only
+        return (first, "gap", "") if first else ("", "ext", "")
+    if not (ch.isalnum() or ch == "_"):  # a punctuation token is one character long
+        return (first, "end", "") if first else (ch, "gap", "")
+    if ch.isdigit() and not first:
+        return _DIGIT, "end", ""
+    if len(first) == size:
+        return first, "open", ""
+    return first + ch.lower(), "ext", ""
+
+
+def _second_char(state: _State, ch: str, size: int) -> _State:
+    """A character after a first word and whitespace: the start of the next token."""
+    first, status, second = state
+    if status == "gap" and ch.isspace():
+        return state
+    if not ch.isalnum():  # a punctuation token is one character long; "_" opens a word
+        return first, "done", second or ch
+    if ch.isdigit() or len(second) == size:  # digits stop it: "\\d{4}" would be 10,000 keys
+        return first, "done", second or ch
+    return first, "ext2", second + ch.lower()
 
 
 def _set_chars(av: list[tuple[Any, Any]]) -> list[str] | None:

@@ -25,17 +25,31 @@ def indexed(matcher: Matcher, text: str) -> set[tuple[object, int, int]]:
 
 
 def test_first_keys() -> None:
-    assert first_keys("no") == {("no", "open")}
-    assert first_keys(r"(?:does|do) not") == {("does", "end"), ("do", "end")}
-    assert first_keys("physically") == {("physical", "open")}
+    assert first_keys("no") == {("no", "open", "")}
+    assert first_keys(r"(?:does|do) not") == {("does", "end", "not"), ("do", "end", "not")}
+    assert first_keys("physically") == {("physical", "open", "")}
     assert first_keys(r"(?:ab)+c") == {
-        ("abc", "open"),
-        ("ababc", "open"),
-        ("abababc", "open"),
-        ("abababab", "open"),
+        ("abc", "open", ""),
+        ("ababc", "open", ""),
+        ("abababc", "open", ""),
+        ("abababab", "open", ""),
     }
-    assert first_keys(r"\d+ visits") == {("#", "end")}
+    assert first_keys(r"\d+ visits") == {("#", "end", "")}
     assert first_keys(r"\w+ly") is None  # unbounded start: tried everywhere
+
+
+def test_second_keys() -> None:
+    """The next token narrows a pattern opening with a common word, whenever it is known."""
+    assert first_keys(r"(?:the\s+)?(?:4|four)\s+domains") == {
+        ("#", "end", ""),
+        ("four", "end", "domains"),
+        ("the", "end", "4"),
+        ("the", "end", "four"),
+    }
+    assert first_keys(r"drop[-\s]arm") == {("drop", "end", ""), ("drop", "end", "arm")}
+    assert first_keys(r"the\s+\w+") == {("the", "end", "")}  # any word may follow
+    assert first_keys(r"the\s*,") == {("the", "end", ""), ("the", "end", ",")}
+    assert first_keys(r",\s*which") == {(",", "end", "which")}  # "," is a token of its own
 
 
 def test_index_is_complete_on_real_sentences(all_letters: list[Letter]) -> None:
