@@ -4,17 +4,17 @@ from __future__ import annotations
 
 import re
 from datetime import date
-from functools import lru_cache
 
 from engine.criteria.load import Bundle
 from engine.criteria.schema import Guideline
 from engine.facts.model import Facts, Service
 from engine.letters.model import Citation
+from engine.memo import text_cache
 
 _SPACE = re.compile(r"[^a-z0-9&]+")
 
 
-@lru_cache(maxsize=4096)  # the same section names and aliases are folded for every item
+@text_cache(maxsize=4096)  # the same section names and aliases are folded for every item
 def _fold(text: str) -> str:
     return _SPACE.sub(" ", text.lower().replace(" and ", " & ")).strip()
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
-from functools import cache, lru_cache
+from functools import cache
 from typing import Any, NamedTuple
 
 from engine.facts import vocab
@@ -20,6 +20,7 @@ from engine.facts.context import Assertion, Target, default_context
 from engine.facts.matcher import Matcher, tokens
 from engine.facts.text import Part, Sentence, View
 from engine.facts.vocab import words
+from engine.memo import text_cache
 
 SERVICE = "service"
 DRUG = "drug"
@@ -76,7 +77,7 @@ def _target_matcher() -> Matcher:
     return Matcher(entries)
 
 
-@lru_cache(maxsize=8192)
+@text_cache(maxsize=8192)
 def _analyse_text(chunk: str) -> tuple[tuple[str, Any, int, int, Assertion], ...]:
     """Targets of one sentence with their assertions, offsets relative to the sentence.
 
@@ -118,7 +119,7 @@ def analyse_sentence(text: str, sentence: Sentence) -> list[Hit]:
     ]
 
 
-@lru_cache(maxsize=16)
+@text_cache(maxsize=16)
 def analyse(view: View) -> tuple[Hit, ...]:
     """The hits of every readable sentence of a letter."""
     return tuple(

@@ -12,13 +12,13 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from enum import StrEnum
-from functools import lru_cache
 from typing import NamedTuple
 
 from engine.facts import vocab
 from engine.facts.model import Evidence
 from engine.facts.prefilter import Prefiltered, lowered
 from engine.letters.model import Letter
+from engine.memo import text_cache
 
 
 class Part(StrEnum):
@@ -104,7 +104,7 @@ def view(letter: Letter) -> View:
     return _view(letter.text, tuple(regions))
 
 
-@lru_cache(maxsize=16)
+@text_cache(maxsize=16)
 def _view(text: str, regions: tuple[tuple[int, int, int | None], ...]) -> View:
     rules = vocab.mask()
     low = lowered(text)

@@ -12,11 +12,11 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from functools import lru_cache
 from typing import Any
 
 from engine.facts import procedures, vocab
 from engine.facts.model import Region, Service
+from engine.memo import text_cache
 
 Span = tuple[int, int]
 
@@ -126,7 +126,7 @@ def parse_title(text: str, start: int, end: int) -> Parsed:
     return _parse_window(text[lo:end], start - lo).shifted(lo)
 
 
-@lru_cache(maxsize=8192)
+@text_cache(maxsize=8192)
 def _parse_window(window: str, start: int) -> Parsed:
     return _parse(window, start, len(window))
 
