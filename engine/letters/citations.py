@@ -16,9 +16,9 @@ from __future__ import annotations
 import re
 
 from engine.letters.model import Citation, Source
-from engine.letters.normalize import fold
+from engine.letters.normalize import fold, word
 
-_CLAUSE = re.compile(r"\bDecision\s+based\s+on\s+", re.I)
+_CLAUSE = re.compile(word(r"Decision\s+based\s+on\s+"))
 _NON_MTUS = re.compile(r"^Non-?\s*MTUS(?:\s+Citations?)?\s*:?\s*", re.I)
 _MTUS = re.compile(r"^(?:the\s+)?(?:California\s+)?MTUS\b\s*:?\s*", re.I)
 _OTHER_GUIDELINES = re.compile(r"\s*\band\s+Other\s+Medical\s+Treatment\s+Guidelines?\b\s*", re.I)
@@ -44,9 +44,8 @@ _GUIDELINES_WORD = re.compile(r"^(?P<doc>.*?\bGuidelines?\b)\s*,?\s*(?P<rest>.*)
 
 _PAGE_RANGE = r"\d{1,5}(?:\s*[-\u2013]\s*\d{1,5})?"
 _PAGES = re.compile(
-    r"(?:\bPages?\s*\(s\)|\bPages?\b|\bpgs?\b\.?|\bpp\b\.?)\s*[:.]?\s*"
-    rf"(?P<pages>{_PAGE_RANGE}(?:\s*(?:,|&|\band\b)\s*{_PAGE_RANGE})*)",
-    re.I,
+    word(r"p(?:ages?\s*\(s\)|ages?\b|gs?\b\.?|p\b\.?)")
+    + rf"\s*[:.]?\s*(?P<pages>{_PAGE_RANGE}(?:\s*(?:,|&|(?i:\band\b))\s*{_PAGE_RANGE})*)"
 )
 _PAGE_PART = re.compile(r"(\d{1,5})(?:\s*[-\u2013]\s*(\d{1,5}))?")
 _MAX_RANGE = 300  # no guideline cites more pages at once; a longer "range" is two page numbers
@@ -71,6 +70,7 @@ _GLUED = re.compile(r"(?<=[a-z]{3})(?=[A-Z][a-z])")  # "manipulationPain": a los
 _EDGE_PUNCT = " \n,.;:-\u2013"
 # Sentences that name a guideline only to say it was not used.
 _NOT_USED = re.compile(r"\bdid\s+not\s+(?:base|cite)\b|\boutside\s+of\s+the\s+MTUS\b", re.I)
+_SPLIT_MARK = re.compile(r"[,;()[\]]")  # what _split looks at: separators and brackets
 _SENTENCE = re.compile(r"(?<=[.;])\s+(?=[A-Z])")
 
 
@@ -129,34 +129,42 @@ def expand_pages(spec: str) -> list[int]:
 
 def _mtus(clause: str, body_start: int) -> list[Citation]:
     body = clause[body_start:]
-    pages = pages_of(body)
-    first = _MTUS_DOC.match(body)
-    if first is None:
-        return [_mtus_older(clause, body, pages)]
+    docs = _mtus_documents(body)
+    if not docs:
+        return [_mtus_older(clause, body, pages_of(body))]
     out: list[Citation] = []
-    pos = 0
-    while (m := _MTUS_DOC.match(body, pos)) is not None:
-        doc, chapter = _document(m.group("doc"))
-        sections = _split(m.group("sections") or "")
+    for m in docs:
         part = body[m.start() : m.end()]
+        pages = pages_of(part)
+        if not pages and len(docs) == 1:
+            pages = pages_of(body)  # "MTUS X 2016 ... Page(s): 12" puts pages after the sections
+        doc, chapter = _document(m.group("doc"))
         out.append(
             Citation(
                 source=Source.MTUS,
                 document=doc or None,
                 edition=m.group("edition"),
                 chapter=chapter,
-                sections=sections,
-                pages=pages_of(part),
+                sections=_split(m.group("sections") or ""),
+                pages=pages,
                 text=(clause[:body_start] + part if not out else part).strip(),
             )
         )
+    return out
+
+
+def _mtus_documents(body: str) -> list[re.Match[str]]:
+    """The 2016-form documents that open an MTUS clause body, joined by ", and"; none for the
+    older form."""
+    docs: list[re.Match[str]] = []
+    pos = 0
+    while (m := _MTUS_DOC.match(body, pos)) is not None:
+        docs.append(m)
         joint = _AND_NEXT.match(body, m.end())
         if joint is None:
             break
         pos = joint.end()
-    if len(out) == 1 and not out[0].pages:
-        out[0].pages = pages  # "MTUS X 2016 ... Page(s): 12" puts pages after the sections
-    return out
+    return docs
 
 
 def _mtus_older(clause: str, body: str, pages: list[int]) -> Citation:
@@ -232,14 +240,15 @@ def _split(sections: str) -> list[str]:
     pieces: list[str] = []
     depth = 0
     start = 0
-    for i, ch in enumerate(sections):  # citations are short; one linear pass
+    for m in _SPLIT_MARK.finditer(sections):  # visits only the marks, not every character
+        ch = m.group()
         if ch in "([":
             depth += 1
         elif ch in ")]":
             depth = max(0, depth - 1)
-        elif ch in ",;" and depth == 0:
-            pieces.append(sections[start:i])
-            start = i + 1
+        elif depth == 0:
+            pieces.append(sections[start : m.start()])
+            start = m.end()
     pieces.append(sections[start:])
     out: list[str] = []
     for raw in pieces:

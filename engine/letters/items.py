@@ -18,11 +18,12 @@ from __future__ import annotations
 
 import re
 from itertools import pairwise
+from typing import Any, TypedDict
 
 from engine.letters.citations import parse_citations
 from engine.letters.layouts import ISSUES, trim
 from engine.letters.model import Item, Layout, Outcome, PartialCertification, Span
-from engine.letters.normalize import fold
+from engine.letters.normalize import fold, word
 
 _FORTH_BELOW = re.compile(
     r"\s*The\s+Final\s+Determination\s+was\s+based\s+on\s+decisions\s+for\s+the\s+disputed\s+"
@@ -50,7 +51,7 @@ _BOUNDARY = re.compile(
     r"(?<!\bapprox\.)(?<!\be\.g\.)(?<!\bi\.e\.)(?<!\bSt\.)(?<!\b[A-Z]\.)"
     r"[\"'\u201d\u2019)\]]*\s+"
 )
-_ORIGINAL = re.compile(r"\bwas\s+the\s+original\s+request\s*\.", re.I)
+_ORIGINAL = re.compile(word(r"was\s+the\s+original\s+request\s*\."))
 _PARTIAL = re.compile(
     r"(?P<orig>\S.*?)\s+was\s+the\s+original\s+request\s*\.\s*"
     r"(?:(?P<auth>\S.*?)\s+(?:was|were)\s+authorized\s+by\s+the\s+Claims\s+Administrator"
@@ -161,28 +162,39 @@ def _last_boundary(text: str, start: int, end: int) -> int:
 
 
 def _dwc_item(text: str, index: int, labels: list[re.Match[str]], start: int, end: int) -> Item:
-    head_end = labels[0].start()
-    item = _heading(text, index, start, head_end)
-    item.span = trim(text, start, end)
+    # The fields are gathered and the Item built once: setting pydantic fields one at a time
+    # cost more than building the whole item.
+    blocks: dict[str, Any] = {}
     bounds = [m.start() for m in labels[1:]] + [end]
     for m, stop in zip(labels, bounds, strict=True):
         span = trim(text, m.end(), stop)
         content = text[span.start : span.end] if span else ""
         if m.lastgroup == "ca":
-            item.claims_administrator_guideline = fold(content)
-            item.claims_administrator_guideline_span = span
-            item.claims_administrator_citations = parse_citations(content)
+            blocks.update(
+                claims_administrator_guideline=fold(content),
+                claims_administrator_guideline_span=span,
+                claims_administrator_citations=parse_citations(content),
+            )
         elif m.lastgroup == "mx":
-            item.maximus_guideline = fold(content)
-            item.maximus_guideline_span = span
-            item.citations = parse_citations(content)
+            blocks.update(
+                maximus_guideline=fold(content),
+                maximus_guideline_span=span,
+                citations=parse_citations(content),
+            )
         else:
-            item.rationale = content
-            item.rationale_span = span
-    return item
+            blocks.update(rationale=content, rationale_span=span)
+    heading = _heading(text, start, labels[0].start())
+    return Item(index=index, span=trim(text, start, end), **heading, **blocks)
 
 
-def _heading(text: str, index: int, start: int, end: int) -> Item:
+class _Heading(TypedDict):
+    title: str
+    outcome: Outcome | None
+    partial_certification: PartialCertification | None
+    title_span: Span | None
+
+
+def _heading(text: str, start: int, end: int) -> _Heading:
     """Title, outcome and partial certification from the heading text[start:end]."""
     while start < end and text[start] in " \n":
         start += 1
@@ -202,12 +214,8 @@ def _heading(text: str, index: int, start: int, end: int) -> Item:
     else:
         title_span = trim(text, start, title_end, " \n:")
     title = fold(text[title_span.start : title_span.end]) if title_span else ""
-    return Item(
-        index=index,
-        title=title,
-        outcome=result,
-        partial_certification=partial,
-        title_span=title_span,
+    return _Heading(
+        title=title, outcome=result, partial_certification=partial, title_span=title_span
     )
 
 
@@ -279,11 +287,11 @@ def _professional_items(text: str) -> list[Item] | None:
         decision = _PRO_DETERMINATION.search(text, issue.end(), end)
         marks = [m.start() for m in (guide, why, decision) if m is not None]
         head_end = min(marks) if marks else end
-        item = _heading(text, i + 1, issue.end(), head_end)
-        if item.outcome is None and decision is not None:
-            word = decision.group("outcome").lower()
-            item.outcome = _PRO_OUTCOMES.get(word, Outcome.OVERTURNED)
-        item.span = trim(text, issue.start(), end)
+        heading = _heading(text, issue.end(), head_end)
+        if heading["outcome"] is None and decision is not None:
+            said = decision.group("outcome").lower()
+            heading["outcome"] = _PRO_OUTCOMES.get(said, Outcome.OVERTURNED)
+        item = Item(index=i + 1, span=trim(text, issue.start(), end), **heading)
         if guide:
             stops = [
                 m.start() for m in (why, decision) if m is not None and m.start() > guide.end()

@@ -12,11 +12,11 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from engine.letters.model import Layout, Reviewer, Span
-from engine.letters.normalize import fold, phrase
+from engine.letters.normalize import fold, phrase, word
 
 HOW_MADE = re.compile(phrase("HOW THE IMR FINAL DETERMINATION WAS MADE"))
 ISSUES = re.compile(r"IMR\s+ISSUES\s*,?\s+DECISIONS\s+AND\s+RATIONALES\s*:?")
-_CASE_HEADER = re.compile(r"\bCase\s+Number\s*:", re.I)
+_CASE_HEADER = re.compile(word(r"Case\s+Number\s*:"))
 _NOTICE = re.compile(
     phrase("Notice of Independent Medical Review Determination")
     + "|"
@@ -37,21 +37,21 @@ _DECISION_WORDS = re.compile(
 
 _DATE = r"(\d{1,2})\s*/\s*(\d{1,2})\s*/\s*(\d{4})"
 _HEADER_LABELS: dict[str, re.Pattern[str]] = {
-    name: re.compile(rf"{label}\s*:\s*{_DATE}", re.I)
+    name: re.compile(word(rf"{label}\s*:\s*{_DATE}"))
     for name, label in {
-        "date_assigned": r"\bDate\s+Assigned",
-        "date_of_injury": r"\bDate\s+of\s+Injury",
-        "decision_date": r"\bDecision\s+Date",
-        "ur_denial_date": r"\bUR\s+Denial\s+Date",
-        "application_received": r"\bApplication\s+Received",
+        "date_assigned": r"Date\s+Assigned",
+        "date_of_injury": r"Date\s+of\s+Injury",
+        "decision_date": r"Decision\s+Date",
+        "ur_denial_date": r"UR\s+Denial\s+Date",
+        "application_received": r"Application\s+Received",
     }.items()
 }
-_NOTICE_DATED = re.compile(rf"\bDetermination\s+Dated\s*:\s*{_DATE}", re.I)
-_CASE_NUMBER = re.compile(r"\bCase\s+Number\s*:\s*(CM\d{2}\s*-\s*\d{5,8})\b", re.I)
-_PRIORITY = re.compile(r"\bPriority\s*:\s*(Standard|Expedited|Regular|Urgent)\b", re.I)
+_NOTICE_DATED = re.compile(word(rf"Determination\s+Dated\s*:\s*{_DATE}"))
+_CASE_NUMBER = re.compile(word(r"Case\s+Number\s*:\s*(CM\d{2}\s*-\s*\d{5,8})\b"))
+_PRIORITY = re.compile(word(r"Priority\s*:\s*(Standard|Expedited|Regular|Urgent)\b"))
 
-_LICENSURE = re.compile(r"\bState\s*\(s\)\s+of\s+Licensure\s*:\s*", re.I)
-_SPECIALTY = re.compile(r"\bCertification\s*\(s\)\s*/\s*Specialty\s*:\s*", re.I)
+_LICENSURE = re.compile(word(r"State\s*\(s\)\s+of\s+Licensure\s*:\s*"))
+_SPECIALTY = re.compile(word(r"Certification\s*\(s\)\s*/\s*Specialty\s*:\s*"))
 # Older letters say it in a sentence: "The expert reviewer is Board Certified in Family Medicine
 # [, has a subspecialty in Pain Medicine] and is licensed to practice in California."
 # (Bounded repeats: a hostile text with many "Board Certified in" and no period stays linear.)

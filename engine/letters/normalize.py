@@ -36,12 +36,12 @@ _CHARS: dict[int, str | None] = {
 _SPACES = re.compile(r"  +")  # measured faster than " {2,}"
 # A line break with the blank lines and spaces after it (the single space before a break is
 # dropped first, with str.replace). Opening with "\n", not " ?\n", lets re skip ahead to each
-# break instead of trying the pattern at every character: a third of the time.
-_BREAK = re.compile(r"\n[\n ]*")
+# break instead of trying the pattern at every character: a third of the time. "+", not "*": a
+# lone break stays as it is instead of being replaced by itself.
+_BREAK = re.compile(r"\n[\n ]+")
 # A hyphenated word wrapped at its hyphen ("range-of-\nmotion"): pdfium drops that break, so
 # pypdf's must go too for both to give the same text.
 _HYPHEN_WRAP = re.compile(r"-\n(?=\w)(?<=\w-\n)")  # literal first: scans fast
-_FOLD = re.compile(r"\s+")
 
 
 # str.translate is fast on ASCII text but slow once the text holds any other character; there
@@ -55,7 +55,7 @@ def _special(m: re.Match[str]) -> str:
 
 def normalize(text: str) -> str:
     """The canonical text of a letter: single spaces, "\\n" between lines, no blank lines."""
-    text = text.replace("\r\n", "\n")
+    # "\r\n" needs no pass of its own: it becomes "\n\n", and _BREAK folds that into one "\n".
     text = text.translate(_CHARS) if text.isascii() else _SPECIAL.sub(_special, text)
     text = _SPACES.sub(" ", text)
     # Runs of spaces are single now, so every run of spaces and breaks becomes one "\n".
@@ -66,9 +66,27 @@ def normalize(text: str) -> str:
 
 def fold(text: str) -> str:
     """Whitespace folded to single spaces: how titles and guidelines are compared and stored."""
-    return _FOLD.sub(" ", text).strip()
+    # str.split() splits on exactly the characters re's \s matches (str.isspace); splitting and
+    # joining is 3-4x faster than substituting \s+ and stripping.
+    return " ".join(text.split())
 
 
 def phrase(words: str) -> str:
     """A regex for a fixed phrase that may wrap or be spaced anywhere between its words."""
     return r"\s+".join(re.escape(w) for w in words.split())
+
+
+# Non-ASCII letters that re's IGNORECASE equates with an ASCII letter (listed in the re docs).
+_CASE_EXTRA = {"i": "\u0130\u0131", "k": "\u212a", "s": "\u017f"}
+
+
+def word(pattern: str) -> str:
+    """`\\b` + `pattern`, case-insensitive, for a pattern that opens with an ASCII letter.
+
+    re tries a pattern opening with `\\b` or a case-insensitive letter at every character; led
+    instead by a plain class of that letter's cases (the `\\b` checked behind it), the scan skips
+    straight to the letter's occurrences: 3-4x faster over a letter. Compile it without re.I.
+    """
+    first = pattern[0].lower()
+    cases = first + first.upper() + _CASE_EXTRA.get(first, "")
+    return rf"[{cases}](?<!\w[{cases}])(?i:{pattern[1:]})"
