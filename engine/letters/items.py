@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import re
 from itertools import pairwise
-from typing import Any, TypedDict
+from typing import Any, NamedTuple, TypedDict
 
 from engine.letters.citations import parse_citations
 from engine.letters.layouts import ISSUES, trim
@@ -30,10 +30,23 @@ _FORTH_BELOW = re.compile(
     r"items\s*/\s*services\s+set\s+forth\s+below\s*:",
     re.I,
 )
-# Led by a plain character class so the scan over the whole section stays fast (measured 3x).
-_LABEL = re.compile(
-    r"[CMDcmd](?<!\w[CMDcmd])(?:(?P<ca>(?i:laims\s+Administrator\s+guidelines?))"
-    r"|(?P<mx>(?i:AXIMUS\s+guidelines?))|(?P<dr>(?i:ecision\s+rationale)))\s*:"
+
+
+def _backwards(words: str) -> str:
+    """A regex for a fixed phrase, spaced anything between its words, in reversed text."""
+    return r"\s+".join(re.escape(w[::-1]) for w in reversed(words.split()))
+
+
+# The block labels ("Claims Administrator guideline(s):", "MAXIMUS guideline(s):", "Decision
+# rationale:", any case) as they read in the reversed section, where each opens with its colon:
+# colons are rare, so re skips from colon to colon instead of trying the label at every c, m and
+# d (3x faster, reversal included). `(?!\w)` is the \b before the label.
+_LABEL_BACKWARDS = re.compile(
+    rf"""(?xi) :\s*
+    (?: (?P<ca> s?{_backwards("Claims Administrator guideline")} )
+      | (?P<mx> s?{_backwards("MAXIMUS guideline")} )
+      | (?P<dr> {_backwards("Decision rationale")} )
+    ) (?!\w)"""
 )
 _ORDER = {"ca": 0, "mx": 1, "dr": 2}
 _OUTCOME_END = re.compile(
@@ -113,17 +126,35 @@ def _dwc_items(text: str) -> list[Item] | None:
         body = forth.end()
     # Group the labels into items: a label that does not come after the previous one in the
     # fixed block order opens the next item.
-    groups: list[list[re.Match[str]]] = []
+    groups: list[list[_Label]] = []
     last = 99
-    for m in _LABEL.finditer(text, body):
-        kind = _ORDER[m.lastgroup or "dr"]
+    for label in _labels(text, body):
+        kind = _ORDER[label.kind]
         if kind <= last:
             groups.append([])
-        groups[-1].append(m)
+        groups[-1].append(label)
         last = kind
-    starts = [body] + [_heading_start(text, g[0].start(), p[-1].end()) for p, g in pairwise(groups)]
+    starts = [body] + [_heading_start(text, g[0].start, p[-1].end) for p, g in pairwise(groups)]
     ends = [*starts[1:], len(text)]
     return [_dwc_item(text, i + 1, labels, starts[i], ends[i]) for i, labels in enumerate(groups)]
+
+
+class _Label(NamedTuple):
+    kind: str  # "ca", "mx" or "dr": the _LABEL_BACKWARDS group that matched
+    start: int
+    end: int
+
+
+def _labels(text: str, body: int) -> list[_Label]:
+    """The block labels from `body` on, in text order. The character before `body` is searched
+    too, for the \\b check of a label right at `body`; a label starting there is dropped."""
+    lo = max(body - 1, 0)
+    n = len(text)
+    found = [
+        _Label(m.lastgroup or "", n - m.end(), n - m.start())
+        for m in _LABEL_BACKWARDS.finditer(text[lo:][::-1])
+    ]
+    return [label for label in reversed(found) if label.start >= body]
 
 
 def _heading_start(text: str, label: int, floor: int) -> int:
@@ -161,21 +192,21 @@ def _last_boundary(text: str, start: int, end: int) -> int:
         window *= 4
 
 
-def _dwc_item(text: str, index: int, labels: list[re.Match[str]], start: int, end: int) -> Item:
+def _dwc_item(text: str, index: int, labels: list[_Label], start: int, end: int) -> Item:
     # The fields are gathered and the Item built once: setting pydantic fields one at a time
     # cost more than building the whole item.
     blocks: dict[str, Any] = {}
-    bounds = [m.start() for m in labels[1:]] + [end]
-    for m, stop in zip(labels, bounds, strict=True):
-        span = trim(text, m.end(), stop)
+    bounds = [label.start for label in labels[1:]] + [end]
+    for label, stop in zip(labels, bounds, strict=True):
+        span = trim(text, label.end, stop)
         content = text[span.start : span.end] if span else ""
-        if m.lastgroup == "ca":
+        if label.kind == "ca":
             blocks.update(
                 claims_administrator_guideline=fold(content),
                 claims_administrator_guideline_span=span,
                 claims_administrator_citations=parse_citations(content),
             )
-        elif m.lastgroup == "mx":
+        elif label.kind == "mx":
             blocks.update(
                 maximus_guideline=fold(content),
                 maximus_guideline_span=span,
@@ -183,7 +214,7 @@ def _dwc_item(text: str, index: int, labels: list[re.Match[str]], start: int, en
             )
         else:
             blocks.update(rationale=content, rationale_span=span)
-    heading = _heading(text, start, labels[0].start())
+    heading = _heading(text, start, labels[0].start)
     return Item(index=index, span=trim(text, start, end), **heading, **blocks)
 
 

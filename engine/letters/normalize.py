@@ -34,10 +34,9 @@ _CHARS: dict[int, str | None] = {
 }
 
 _SPACES = re.compile(r"  +")  # measured faster than " {2,}"
-# A line break with the blank lines and spaces after it (the single space before a break is
-# dropped first, with str.replace). Opening with "\n", not " ?\n", lets re skip ahead to each
-# break instead of trying the pattern at every character: a third of the time. "+", not "*": a
-# lone break stays as it is instead of being replaced by itself.
+# A line break with the blank lines and spaces after it. Opening with "\n", not " *\n", lets re
+# skip ahead to each break instead of trying the pattern at every character (spaces are
+# everywhere); the spaces before a break are the ones after it in the reversed text.
 _BREAK = re.compile(r"\n[\n ]+")
 # A hyphenated word wrapped at its hyphen ("range-of-\nmotion"): pdfium drops that break, so
 # pypdf's must go too for both to give the same text.
@@ -55,11 +54,17 @@ def _special(m: re.Match[str]) -> str:
 
 def normalize(text: str) -> str:
     """The canonical text of a letter: single spaces, "\\n" between lines, no blank lines."""
-    # "\r\n" needs no pass of its own: it becomes "\n\n", and _BREAK folds that into one "\n".
-    text = text.translate(_CHARS) if text.isascii() else _SPECIAL.sub(_special, text)
-    text = _SPACES.sub(" ", text)
-    # Runs of spaces are single now, so every run of spaces and breaks becomes one "\n".
-    text = _BREAK.sub("\n", text.replace(" \n", "\n"))
+    if text.isascii():
+        text = text.translate(_CHARS)
+    else:
+        # pdfium ends every line with "\r\n": one str.replace saves _SPECIAL a call per line.
+        text = _SPECIAL.sub(_special, text.replace("\r", "\n"))
+    # Only " " and "\n" are left. A run of them holding a break becomes one "\n" ("\r\n" too):
+    # _BREAK drops what follows a run's first break, and over the reversed text, what precedes
+    # its last one. Runs of spaces alone become one space.
+    text = _BREAK.sub("\n", _BREAK.sub("\n", text[::-1])[::-1])
+    if "  " in text:  # a fast scan; the substitution is not (half the letters need none)
+        text = _SPACES.sub(" ", text)
     text = _HYPHEN_WRAP.sub("-", text)
     return text.strip(" \n")
 
