@@ -27,11 +27,14 @@ _OTHER_GUIDELINES = re.compile(r"\s*\band\s+Other\s+Medical\s+Treatment\s+Guidel
 # ", and <name> <year>" starts or at the clause's closing period.
 # Document names are short ("Forearm, Wrist, and Hand Complaints"); bounding them keeps the
 # look-ahead from rescanning the rest of a long clause at every ", and" (quadratic otherwise).
+# The sections are as short as the look-ahead allows, and it can only hold where a space, ",",
+# "." or ";" follows (or at the end): the lazy loop takes the words between at once (possessive)
+# instead of trying the look-ahead after every letter. Same match, ~1.5x faster.
 _YEAR = r"(?:19|20)\d{2}\b"
 _DOC_NAME = r"[^\s.:,][^.:]{0,80}?"
 _MTUS_DOC = re.compile(
     rf"(?P<doc>{_DOC_NAME})\s*,?\s+(?P<edition>{_YEAR})"
-    rf"(?:\s*,\s*Section\s*\(s\)\s*:\s*(?P<sections>.*?))?"
+    rf"(?:\s*,\s*Section\s*\(s\)\s*:\s*(?P<sections>(?:[^\s,.;]++|.)*?))?"
     rf"(?=\s*,\s*and\s+{_DOC_NAME}\s+{_YEAR}|\s*[.;]\s|\s*[.;]?\s*$)",
     re.I | re.S,
 )
