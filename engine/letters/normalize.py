@@ -31,6 +31,12 @@ _CHARS: dict[int, str | None] = {
     ord("\ufb04"): "ffl",
     ord("\ufb05"): "st",
     ord("\ufb06"): "st",
+    # Letters a case-insensitive regex takes for an ASCII letter that str.lower() does not turn
+    # into it (long s, dotless i, capital I with dot): the extraction's indexes and prefilters
+    # look words up lower-cased, so these would hide a word from them.
+    ord("\u017f"): "s",
+    ord("\u0131"): "i",
+    ord("\u0130"): "I",
 }
 
 _SPACES = re.compile(r"  +")  # measured faster than " {2,}"

@@ -146,6 +146,11 @@ def test_item_without_outcome_word() -> None:
         ("a - \nb", "a -\nb"),  # a dash, not a wrapped hyphenated word
         (" x \n \n\n  y \n", "x\ny"),
         ("soft\u00adhyphen\x00", "softhyphen"),
+        # letters a case-insensitive regex reads as ASCII but str.lower() keeps
+        (
+            "phy\u017fical therapy, \u0130buprofen, L\u0131doderm",
+            "physical therapy, Ibuprofen, Lidoderm",
+        ),
     ],
 )
 def test_normalize(raw: str, norm: str) -> None:
