@@ -6,7 +6,6 @@ recorded outcome solely to compare it with the expected one at the very end.
 
 from __future__ import annotations
 
-from collections import Counter
 from collections.abc import Iterable, Mapping
 from collections.abc import Set as AbstractSet
 from dataclasses import dataclass
@@ -142,6 +141,7 @@ def findings_for(
     g: Guideline, statuses: Mapping[str, Status], values: Mapping[str, Any], facts: Facts
 ) -> list[Finding]:
     found = []
+    source = g.source.value
     for c in g.criteria:
         st = settle(c, statuses[c.id])
         static = _static(c)
@@ -156,7 +156,7 @@ def findings_for(
         found.append(
             Finding(
                 guideline=g.id,
-                source=g.source.value,
+                source=source,
                 criterion=c.id,
                 status=st,
                 effect=effect,
@@ -173,12 +173,19 @@ def findings_for(
     return found
 
 
+_UNKNOWN = "unknown"  # the count of undecided criteria, beside the effects' counts
+_COUNTED = (*(e.value for e in Effect), _UNKNOWN)
+
+
 def decide(
     policy: DecisionPolicy, effects: Iterable[Effect | None], unknown: int
 ) -> Expected | None:
     """The first decision rule whose counts hold (None: this source is silent)."""
-    counts = Counter(e.value for e in effects if e is not None)
-    counts["unknown"] = unknown
+    counts = dict.fromkeys(_COUNTED, 0)
+    for e in effects:
+        if e is not None:
+            counts[e] += 1  # a StrEnum member is its value as a key
+    counts[_UNKNOWN] = unknown
     return decide_counts(policy, counts)
 
 
@@ -278,12 +285,8 @@ def expected_of(
     return Redecider(values, ordered, policy)(values, frozenset())
 
 
-_UNKNOWN = "unknown"  # the count of undecided criteria, beside the effects' counts
-_COUNTED = (*(e.value for e in Effect), _UNKNOWN)
-
-
 def _count_key(effect: Effect | None, unknown: bool) -> str | None:
-    return effect.value if effect is not None else _UNKNOWN if unknown else None
+    return effect if effect is not None else _UNKNOWN if unknown else None  # StrEnum: a str
 
 
 def _counted(c: Criterion, raw: Status) -> str | None:

@@ -32,8 +32,8 @@ _CMP: dict[Op, Callable[[Any, Any], bool]] = {
 Check = Callable[[Mapping[str, Any]], bool | None]
 
 # A term or criterion -> its compiled check, keyed by id; the entry holds the object, so the id is
-# not reused while it lives. Compiled once: reading a comparison's op means hashing an enum in
-# Python, and the counterfactual search evaluates criteria thousands of times per batch.
+# not reused while it lives. Compiled once, with each comparison's fact, operator and value bound
+# in a closure: the counterfactual search evaluates criteria thousands of times per batch.
 _COMPILED: dict[int, tuple[Any, Any]] = {}
 
 
