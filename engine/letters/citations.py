@@ -79,14 +79,11 @@ _SENTENCE = re.compile(r"(?<=[.;])\s+(?=[A-Z])")
 
 def parse_citations(text: str) -> list[Citation]:
     """Every guideline a guideline block cites, in the order written."""
-    clauses = list(_CLAUSE.finditer(text))
+    # The text before the first "Decision based on", then each clause without those words.
+    _, *clauses = _CLAUSE.split(text)
     if not clauses:
         return _fallback(text)
-    bounds = [*(m.start() for m in clauses[1:]), len(text)]
-    out: list[Citation] = []
-    for m, end in zip(clauses, bounds, strict=True):
-        out.extend(parse_clause(text[m.end() : end]))
-    return out
+    return [citation for clause in clauses for citation in parse_clause(clause)]
 
 
 def parse_clause(clause: str) -> list[Citation]:
