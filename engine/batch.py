@@ -205,10 +205,10 @@ class _Isolating:
     Every input still yields its rows exactly once."""
 
     def __init__(self, library: Library, fmt: str, workers: int, task: Task) -> None:
-        # forkserver: workers fork from a clean server that has imported the engine once (fast
-        # start, shared pages) but has no durable-rules Host or timer threads to inherit.
+        # forkserver: workers fork from a clean server that has imported the engine and built
+        # extraction's tables once (fast start, shared pages) but holds no durable-rules state.
         self._ctx = multiprocessing.get_context("forkserver")
-        self._ctx.set_forkserver_preload(["engine.batch"])
+        self._ctx.set_forkserver_preload(["engine.preload"])
         self._args = (library, fmt)
         self._workers, self._task = workers, task
         self._generation = 0

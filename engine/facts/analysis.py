@@ -52,7 +52,7 @@ _RULE = "rule"
 
 
 @cache
-def _target_matcher() -> Matcher:
+def target_matcher() -> Matcher:
     """One matcher for every target pattern, keyed (kind, key), and every ConText rule, keyed
     (_RULE, rule index): a sentence's tokens are walked once for both."""
     services = vocab.services()
@@ -88,7 +88,7 @@ def _analyse_text(chunk: str) -> tuple[tuple[str, Any, int, int, Assertion], ...
     context = default_context()
     found: list[tuple[str, Any, int, int]] = []
     rules: list[tuple[int, int, int]] = []
-    for (kind, key), s, e in _target_matcher().find(chunk, words_):
+    for (kind, key), s, e in target_matcher().find(chunk, words_):
         if kind == _RULE:
             rules.append((s, e, key))
         else:

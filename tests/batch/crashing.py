@@ -1,5 +1,6 @@
-"""A worker task that dies (SIGKILL, as the out-of-memory killer does) on inputs whose name says
-so: worker processes import it by name, so it lives in a module, not in a test."""
+"""Worker tasks for the batch tests: one that dies (SIGKILL, as the out-of-memory killer does) on
+inputs whose name says so, one that reports what a worker started with. Worker processes import
+them by name, so they live in a module, not in a test."""
 
 from __future__ import annotations
 
@@ -8,9 +9,15 @@ import signal
 from collections.abc import Sequence
 
 from engine.batch import Done, Library, audit_chunk
+from engine.facts.analysis import target_matcher
 
 
 def audit_or_die(library: Library, fmt: str, paths: Sequence[str]) -> list[Done]:
     if any("die" in os.path.basename(p) for p in paths):
         os.kill(os.getpid(), signal.SIGKILL)
     return audit_chunk(library, fmt, paths)
+
+
+def tables_built(library: Library, fmt: str, paths: Sequence[str]) -> list[Done]:
+    """Whether this worker found extraction's target matcher built, before auditing anything."""
+    return [Done([str(target_matcher.cache_info().currsize)], []) for _ in paths]

@@ -5,7 +5,7 @@ from __future__ import annotations
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from engine.facts.analysis import _target_matcher
+from engine.facts.analysis import target_matcher
 from engine.facts.matcher import Matcher, first_keys, tokens
 from engine.letters.model import Letter
 
@@ -53,7 +53,7 @@ def test_second_keys() -> None:
 
 
 def test_index_is_complete_on_real_sentences(all_letters: list[Letter]) -> None:
-    matcher = _target_matcher()  # every target pattern and every ConText rule
+    matcher = target_matcher()  # every target pattern and every ConText rule
     sentences = [s for doc in all_letters[:25] for s in doc.text.split(". ")]
     for sentence in sentences:
         assert indexed(matcher, sentence) == brute_force(matcher, sentence), sentence
@@ -64,5 +64,5 @@ def test_index_is_complete_on_real_sentences(all_letters: list[Letter]) -> None:
     st.text(alphabet=st.sampled_from(list("abdefhilmnoprstuvwxy 0123456789-/.,;#'()")), max_size=80)
 )
 def test_index_is_complete_on_random_text(text: str) -> None:
-    matcher = _target_matcher()
+    matcher = target_matcher()
     assert indexed(matcher, text) == brute_force(matcher, text)
