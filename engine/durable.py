@@ -28,6 +28,7 @@ from engine.criteria.evaluate import comparisons
 from engine.criteria.schema import AnyOf, Comparison, Criterion, Guideline, Op, Term
 from engine.facts.derive import Kind, fact_kinds
 from engine.findings import Status
+from engine.memo import ByIdentity
 
 _SID = "item"
 _KIND = {"kind": "item"}
@@ -114,7 +115,7 @@ def scope_terms(g: Guideline) -> tuple[dict[str, dict[str, Any]], dict[str, froz
     expression), and each criterion's rule names. A criterion is not applicable exactly when one
     of its scope terms fails, and the criteria of a guideline share their scope terms (a body
     region, postsurgical or not): one rule per term fires far fewer actions than one per
-    criterion, each action being a JSON round trip inside durable-rules."""
+    criterion, each a message the engine builds and hands out."""
     names: dict[str, str] = {}  # the failure expression as JSON -> its rule name
     rules: dict[str, dict[str, Any]] = {}
     of_criterion: dict[str, frozenset[str]] = {}
@@ -188,9 +189,9 @@ class DurableEngine:
 
     def __init__(self) -> None:
         self._rulesets: dict[str, _Ruleset] = {}  # registered name -> ruleset
-        # Guideline object -> its ruleset. Keyed by object, not id: one process may judge with
+        # Guideline object -> its ruleset. By object, not guideline id: one process may judge with
         # two libraries whose guidelines share ids (`recheck replay --guidelines`, tests).
-        self._of: dict[int, tuple[Guideline, _Ruleset]] = {}
+        self._of = ByIdentity(lambda g: self._ruleset(g)[1])
         self._seq = itertools.count()  # every fact distinct: a repeated fact is an error
 
     def register(self, g: Guideline) -> str:
@@ -215,10 +216,7 @@ class DurableEngine:
 
     def evaluate(self, g: Guideline, values: Mapping[str, Any]) -> dict[str, Status]:
         """Status of every criterion of `g` for one item's fact values."""
-        known = self._of.get(id(g))
-        if known is None or known[0] is not g:
-            known = self._of[id(g)] = (g, self._ruleset(g)[1])
-        rs = known[1]
+        rs = self._of(g)
         fact = rs.fact(values, next(self._seq))
         statuses = dict.fromkeys(rs.criteria, Status.UNKNOWN)
         code, state = _dr.assert_fact(rs.handle, fact)

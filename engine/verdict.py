@@ -24,6 +24,7 @@ from engine.facts.derive import derive
 from engine.facts.model import Evidence, Facts
 from engine.findings import Finding, Status
 from engine.letters.model import Citation, Outcome, Source
+from engine.memo import ByIdentity
 from engine.yamlio import load_model
 
 
@@ -109,7 +110,6 @@ class Evaluator(Protocol):
 class _Static:
     """What a criterion's findings show whatever the item: computed once per criterion."""
 
-    criterion: Criterion
     needed: tuple[str, ...]  # the facts it reads, sorted
     when: tuple[str, ...]
     condition: tuple[str, ...]
@@ -118,23 +118,18 @@ class _Static:
     counted: dict[Status, str | None]  # raw status -> what it counts as in a decision
 
 
-# id(criterion) -> its static parts; the entry holds the criterion, so the id is not reused
-_STATIC: dict[int, _Static] = {}
+def _static_parts(c: Criterion) -> _Static:
+    return _Static(
+        needed=tuple(sorted(c.facts())),
+        when=tuple(describe(t) for t in c.when),
+        condition=tuple(describe(t) for t in c.condition),
+        reads=frozenset(c.facts()),
+        scope_reads=frozenset(f for t in c.when for f in t.facts()),
+        counted={st: _counted(c, st) for st in Status},
+    )
 
 
-def _static(c: Criterion) -> _Static:
-    known = _STATIC.get(id(c))
-    if known is None or known.criterion is not c:
-        known = _STATIC[id(c)] = _Static(
-            criterion=c,
-            needed=tuple(sorted(c.facts())),
-            when=tuple(describe(t) for t in c.when),
-            condition=tuple(describe(t) for t in c.condition),
-            reads=frozenset(c.facts()),
-            scope_reads=frozenset(f for t in c.when for f in t.facts()),
-            counted={st: _counted(c, st) for st in Status},
-        )
-    return known
+_static = ByIdentity(_static_parts)
 
 
 def findings_for(
@@ -285,14 +280,12 @@ def expected_of(
     return Redecider(values, ordered, policy)(values, frozenset())
 
 
-def _count_key(effect: Effect | None, unknown: bool) -> str | None:
-    return effect if effect is not None else _UNKNOWN if unknown else None  # StrEnum: a str
-
-
 def _counted(c: Criterion, raw: Status) -> str | None:
-    """What a criterion's raw status counts as in a decision: its effect, unknown or nothing."""
+    """What a criterion's raw status counts as in a decision: its effect (a StrEnum: a str),
+    unknown or nothing."""
     st = settle(c, raw)
-    return _count_key(effect_of(c, st), st is Status.UNKNOWN)
+    effect = effect_of(c, st)
+    return effect if effect is not None else _UNKNOWN if st is Status.UNKNOWN else None
 
 
 class _Row(NamedTuple):
@@ -335,7 +328,7 @@ class Redecider:
                     static = _static(c)
                     if given is not None:
                         st = next(given).status
-                        key = _count_key(effect_of(c, st), st is Status.UNKNOWN)
+                        key = static.counted[st]  # settled already: settling again keeps it
                         # settled, not raw: an unstated-as-absent clause may be out of scope
                         # because a condition fact is missing
                         scope_only = (

@@ -13,6 +13,7 @@ from typing import Any
 
 from engine.criteria.schema import AnyOf, Comparison, Criterion, Effect, Op, Term, Unstated
 from engine.findings import Status
+from engine.memo import ByIdentity
 
 _CMP: dict[Op, Callable[[Any, Any], bool]] = {
     Op.EQ: operator.eq,
@@ -29,19 +30,10 @@ _CMP: dict[Op, Callable[[Any, Any], bool]] = {
 }
 
 
+# Comparisons and criteria are compiled once into checks, with each comparison's fact, operator
+# and value bound in a closure: the counterfactual search evaluates criteria thousands of times
+# per batch.
 Check = Callable[[Mapping[str, Any]], bool | None]
-
-# A term or criterion -> its compiled check, keyed by id; the entry holds the object, so the id is
-# not reused while it lives. Compiled once, with each comparison's fact, operator and value bound
-# in a closure: the counterfactual search evaluates criteria thousands of times per batch.
-_COMPILED: dict[int, tuple[Any, Any]] = {}
-
-
-def _compiled(obj: Any, build: Callable[[Any], Any]) -> Any:
-    known = _COMPILED.get(id(obj))
-    if known is None or known[0] is not obj:
-        known = _COMPILED[id(obj)] = (obj, build(obj))
-    return known[1]
 
 
 def _comparison(c: Comparison) -> Check:
@@ -101,12 +93,16 @@ def _criterion(criterion: Criterion) -> Callable[[Mapping[str, Any]], Status]:
     return check
 
 
+_comparison_check = ByIdentity(_comparison)
+_criterion_check = ByIdentity(_criterion)
+
+
 def compare(c: Comparison, values: Mapping[str, Any]) -> bool | None:
-    return _compiled(c, _comparison)(values)
+    return _comparison_check(c)(values)
 
 
 def status(criterion: Criterion, values: Mapping[str, Any]) -> Status:
-    return _compiled(criterion, _criterion)(values)
+    return _criterion_check(criterion)(values)
 
 
 def settle(criterion: Criterion, st: Status) -> Status:

@@ -9,7 +9,7 @@ from engine.criteria.load import Bundle
 from engine.criteria.schema import Guideline
 from engine.facts.model import Facts, Service
 from engine.letters.model import Citation
-from engine.memo import text_cache
+from engine.memo import ByIdentity, text_cache
 
 _SPACE = re.compile(r"[^a-z0-9&]+")
 
@@ -31,24 +31,19 @@ def governs(g: Guideline, facts: Facts, on: date | None) -> bool:
     return on is None or g.effective.covers(on)
 
 
-# id(guideline list) -> (that list, service -> its guidelines in bundle order). Keyed by the list,
-# not the bundle: a bundle restricted to some guidelines is a copy with a new list. Bounded:
-# a batch of facts files restricting items to various guidelines makes many such lists.
-_BY_SERVICE: dict[int, tuple[list[Guideline], dict[Service, list[Guideline]]]] = {}
-_MAX_INDEXED = 64
+def _service_index(guidelines: list[Guideline]) -> dict[Service, list[Guideline]]:
+    """Service -> the guidelines that govern it, in bundle order."""
+    index: dict[Service, list[Guideline]] = {}
+    for g in guidelines:
+        for service in dict.fromkeys(g.governs.services):  # once, even if listed twice
+            index.setdefault(service, []).append(g)
+    return index
 
 
-def _by_service(guidelines: list[Guideline]) -> dict[Service, list[Guideline]]:
-    known = _BY_SERVICE.get(id(guidelines))
-    if known is None or known[0] is not guidelines:
-        if len(_BY_SERVICE) >= _MAX_INDEXED:
-            _BY_SERVICE.clear()
-        index: dict[Service, list[Guideline]] = {}
-        for g in guidelines:
-            for service in dict.fromkeys(g.governs.services):  # once, even if listed twice
-                index.setdefault(service, []).append(g)
-        known = _BY_SERVICE[id(guidelines)] = (guidelines, index)
-    return known[1]
+# Keyed by the guideline list, not the bundle: a bundle restricted to some guidelines is a copy
+# with a new list. Bounded: a batch of facts files restricting items to various guidelines makes
+# many such lists.
+_by_service = ByIdentity(_service_index, bound=64)
 
 
 def applicable(bundle: Bundle, facts: Facts, on: date | None) -> list[Guideline]:
