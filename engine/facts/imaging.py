@@ -179,7 +179,9 @@ def _symptom_weeks(
         for sentence in readable.of_item(index):
             if sentence.part is not Part.SUMMARY:
                 continue
-            for m in data.request_date.finditer(readable, sentence.start, sentence.end):
+            for m in data.request_date.finditer(
+                readable.text, readable.lower, sentence.start, sentence.end
+            ):
                 day = parse_date(m.group("date"))
                 if day is None or day < injured or (limit is not None and day > limit):
                     continue
@@ -195,7 +197,7 @@ def _symptom_weeks(
         # The guideline test only where a duration could be read: the same sentences are
         # skipped, at less cost.
         durations = [p.regex for p in data.durations if p.possible(readable.lower, s, e)]
-        if not durations or data.guideline_sentence.search(readable, s, e):
+        if not durations or data.guideline_sentence.search(readable.text, readable.lower, s, e):
             continue
         for pattern in durations:
             for m in pattern.finditer(readable.text, s, e):

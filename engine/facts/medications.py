@@ -197,13 +197,13 @@ def narrative_facts(hits: list[Hit], readable: View, index: int, subject: Subjec
             continue
         categories = by_sentence.get(sentence.start, set())
         s, e = sentence.start, sentence.end
-        if (m := data.no_medications.search(readable, s, e)) and not (
+        if (m := data.no_medications.search(readable.text, readable.lower, s, e)) and not (
             categories & {"GUIDELINE", "HYPOTHETICAL"}
         ):
             listed.append(m.span())
             if not _OTHER.search(m.group()):  # "not on any other medications" names some
                 no_medications.append(m.span())
-        if (m := data.first_line.search(readable, s, e)) and not categories & {
+        if (m := data.first_line.search(readable.text, readable.lower, s, e)) and not categories & {
             "GUIDELINE",
             "HYPOTHETICAL",
         }:
@@ -263,7 +263,7 @@ def _age(readable: View) -> tuple[int, list[Span]] | None:
     for sentence in readable.sentences:
         if sentence.part is not Part.SUMMARY:
             continue
-        if m := pattern.search(readable, sentence.start, sentence.end):
+        if m := pattern.search(readable.text, readable.lower, sentence.start, sentence.end):
             n = int(m.group("n"))
             if 14 <= n <= 99:
                 return n, [m.span()]

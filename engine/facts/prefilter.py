@@ -17,10 +17,7 @@ import re._constants as C
 import re._parser as P
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
-
-if TYPE_CHECKING:
-    from engine.facts.text import View
+from typing import Any
 
 # Shorter strings ("of", "x") are in nearly every sentence: looking for them costs more than it
 # spares.
@@ -115,14 +112,14 @@ class Prefiltered:
                 return False
         return True
 
-    def search(self, view: View, start: int, end: int) -> re.Match[str] | None:
-        """regex.search in view.text[start:end]."""
-        if not self.possible(view.lower, start, end):
+    def search(self, text: str, low: str | None, start: int, end: int) -> re.Match[str] | None:
+        """regex.search in text[start:end], given `low` = lowered(text)."""
+        if not self.possible(low, start, end):
             return None
-        return self.regex.search(view.text, start, end)
+        return self.regex.search(text, start, end)
 
-    def finditer(self, view: View, start: int, end: int) -> Iterator[re.Match[str]]:
-        """regex.finditer in view.text[start:end]."""
-        if not self.possible(view.lower, start, end):
+    def finditer(self, text: str, low: str | None, start: int, end: int) -> Iterator[re.Match[str]]:
+        """regex.finditer in text[start:end], given `low` = lowered(text)."""
+        if not self.possible(low, start, end):
             return iter(())
-        return self.regex.finditer(view.text, start, end)
+        return self.regex.finditer(text, start, end)

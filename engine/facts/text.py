@@ -118,8 +118,7 @@ def _view(text: str, regions: tuple[tuple[int, int, int | None], ...]) -> View:
                 blanks.append((s, e))
             else:
                 sentences.append(Sentence(s, e, part, item))
-        if rules.outcome_words.possible(low, start, end):
-            blanks.extend(m.span() for m in rules.outcome_words.regex.finditer(text, start, end))
+        blanks.extend(m.span() for m in rules.outcome_words.finditer(text, low, start, end))
     masked = _blank(text, blanks)
     return View(masked, tuple(sentences), lowered(masked))
 

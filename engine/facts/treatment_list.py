@@ -90,7 +90,7 @@ def from_treatment_lists(
     named: list[Span] = []
     silent: list[Span] = []
     for sentence in readable.of_item(index):
-        m = _OPENER.search(readable, sentence.start, sentence.end)
+        m = _OPENER.search(readable.text, readable.lower, sentence.start, sentence.end)
         if m is None:
             continue
         kinds = {
