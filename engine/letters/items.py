@@ -18,12 +18,12 @@ from __future__ import annotations
 
 import re
 from itertools import pairwise
-from typing import Any, NamedTuple, TypedDict
+from typing import Any, TypedDict
 
 from engine.letters.citations import parse_citations
 from engine.letters.layouts import ISSUES, trim
 from engine.letters.model import Item, Layout, Outcome, PartialCertification, Span
-from engine.letters.normalize import fold, word
+from engine.letters.normalize import Backwards, backwards, fold, word
 
 _FORTH_BELOW = re.compile(
     r"\s*The\s+Final\s+Determination\s+was\s+based\s+on\s+decisions\s+for\s+the\s+disputed\s+"
@@ -126,10 +126,10 @@ def _dwc_items(text: str) -> list[Item] | None:
         body = forth.end()
     # Group the labels into items: a label that does not come after the previous one in the
     # fixed block order opens the next item.
-    groups: list[list[_Label]] = []
+    groups: list[list[Backwards]] = []
     last = 99
-    for label in _labels(text, body):
-        kind = _ORDER[label.kind]
+    for label in backwards(_LABEL_BACKWARDS, text, body, len(text)):
+        kind = _ORDER[label.group]
         if kind <= last:
             groups.append([])
         groups[-1].append(label)
@@ -137,24 +137,6 @@ def _dwc_items(text: str) -> list[Item] | None:
     starts = [body] + [_heading_start(text, g[0].start, p[-1].end) for p, g in pairwise(groups)]
     ends = [*starts[1:], len(text)]
     return [_dwc_item(text, i + 1, labels, starts[i], ends[i]) for i, labels in enumerate(groups)]
-
-
-class _Label(NamedTuple):
-    kind: str  # "ca", "mx" or "dr": the _LABEL_BACKWARDS group that matched
-    start: int
-    end: int
-
-
-def _labels(text: str, body: int) -> list[_Label]:
-    """The block labels from `body` on, in text order. The character before `body` is searched
-    too, for the \\b check of a label right at `body`; a label starting there is dropped."""
-    lo = max(body - 1, 0)
-    n = len(text)
-    found = [
-        _Label(m.lastgroup or "", n - m.end(), n - m.start())
-        for m in _LABEL_BACKWARDS.finditer(text[lo:][::-1])
-    ]
-    return [label for label in reversed(found) if label.start >= body]
 
 
 def _heading_start(text: str, label: int, floor: int) -> int:
@@ -192,7 +174,7 @@ def _last_boundary(text: str, start: int, end: int) -> int:
         window *= 4
 
 
-def _dwc_item(text: str, index: int, labels: list[_Label], start: int, end: int) -> Item:
+def _dwc_item(text: str, index: int, labels: list[Backwards], start: int, end: int) -> Item:
     # The fields are gathered and the Item built once: setting pydantic fields one at a time
     # cost more than building the whole item.
     blocks: dict[str, Any] = {}
@@ -200,13 +182,13 @@ def _dwc_item(text: str, index: int, labels: list[_Label], start: int, end: int)
     for label, stop in zip(labels, bounds, strict=True):
         span = trim(text, label.end, stop)
         content = text[span.start : span.end] if span else ""
-        if label.kind == "ca":
+        if label.group == "ca":
             blocks.update(
                 claims_administrator_guideline=fold(content),
                 claims_administrator_guideline_span=span,
                 claims_administrator_citations=parse_citations(content),
             )
-        elif label.kind == "mx":
+        elif label.group == "mx":
             blocks.update(
                 maximus_guideline=fold(content),
                 maximus_guideline_span=span,

@@ -13,7 +13,7 @@ from datetime import date
 from typing import NamedTuple
 
 from engine.letters.model import Layout, Reviewer, Span
-from engine.letters.normalize import fold, phrase, word
+from engine.letters.normalize import backwards, fold, phrase, word
 
 HOW_MADE = re.compile(phrase("HOW THE IMR FINAL DETERMINATION WAS MADE"))
 ISSUES = re.compile(r"IMR\s+ISSUES\s*,?\s+DECISIONS\s+AND\s+RATIONALES\s*:?")
@@ -178,19 +178,14 @@ class _LabelAt(NamedTuple):
 
 
 def _credential_labels(text: str, start: int, end: int) -> dict[str, _LabelAt]:
-    """The first "licensure" and "specialty" label in text[start:end]. The character before
-    `start` is searched too, for the \\b check of a label right at `start`; a label starting
-    there is dropped."""
-    lo = max(start - 1, 0)
+    """The first "licensure" and "specialty" label in text[start:end]."""
     found: dict[str, _LabelAt] = {}
-    # Matches come last label first: the first one in the text is assigned last.
-    for m in _CREDENTIALS_BACKWARDS.finditer(text[lo:end][::-1]):
-        label_start = end - m.end()
-        if label_start >= start:
-            label_end = end - m.start()  # after the colon
+    for label in backwards(_CREDENTIALS_BACKWARDS, text, start, end):
+        if label.group not in found:
+            label_end = label.end  # after the colon
             while label_end < end and text[label_end].isspace():  # what \s matches
                 label_end += 1
-            found[m.lastgroup or ""] = _LabelAt(label_start, label_end)
+            found[label.group] = _LabelAt(label.start, label_end)
     return found
 
 

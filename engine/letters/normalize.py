@@ -9,6 +9,7 @@ to it.
 from __future__ import annotations
 
 import re
+from typing import NamedTuple
 
 # One pass of str.translate handles every single-character difference.
 _CHARS: dict[int, str | None] = {
@@ -85,6 +86,28 @@ def fold(text: str) -> str:
 def phrase(words: str) -> str:
     """A regex for a fixed phrase that may wrap or be spaced anywhere between its words."""
     return r"\s+".join(re.escape(w) for w in words.split())
+
+
+class Backwards(NamedTuple):
+    """A match of a pattern written for reversed text, in the offsets of the text itself."""
+
+    group: str  # the named group that matched
+    start: int
+    end: int
+
+
+def backwards(pattern: re.Pattern[str], text: str, start: int, end: int) -> list[Backwards]:
+    """The matches in text[start:end], in text order, of `pattern` run over the reversed text.
+    A label that ends with a rare character (a colon) opens with it there, and re skips from
+    one to the next instead of trying the label at every character. The character before `start`
+    is searched too, for a `(?!\\w)` standing for the \b before a match right at `start`; a match
+    starting before `start` is dropped."""
+    lo = max(start - 1, 0)
+    found = [
+        Backwards(m.lastgroup or "", end - m.end(), end - m.start())
+        for m in pattern.finditer(text[lo:end][::-1])
+    ]
+    return [b for b in reversed(found) if b.start >= start]
 
 
 # Non-ASCII letters that re's IGNORECASE equates with an ASCII letter (listed in the re docs).
