@@ -23,7 +23,7 @@ from engine.facts.model import Service
 from engine.findings import Finding
 from engine.letters.model import Citation, Layout, Letter, Outcome
 from engine.letters.parse import load_letter
-from engine.letters.read import iter_inputs
+from engine.letters.read import file_bytes, iter_inputs
 from engine.verdict import (
     Consistency,
     DecisionPolicy,
@@ -106,7 +106,7 @@ def _hashed(path: Path) -> tuple[bytes | None, str | None]:
     """An input's bytes and their sha256 (None, None when it cannot be read: reading it again
     then says why, naming the file)."""
     try:  # letters are small: one read beats file_digest's 256 KiB buffer per call
-        data = path.read_bytes()
+        data = file_bytes(path)
     except OSError:
         return None, None
     return data, hashlib.sha256(data).hexdigest()

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+import stat
 from collections.abc import Iterable
 from pathlib import Path
 
@@ -53,9 +55,27 @@ def iter_inputs(
     return out
 
 
+def file_bytes(path: Path) -> bytes:
+    """A file's bytes in four system calls (open, fstat, read, close). Path.read_bytes makes nine
+    (isatty, two seeks, a second fstat, a read for end of file), and on these machines system
+    calls are most of what reading a letter costs: 5% of a batch worker's time went to it."""
+    fd = os.open(path, os.O_RDONLY | os.O_CLOEXEC)
+    try:
+        info = os.fstat(fd)
+        first = os.read(fd, info.st_size + 1)
+        if stat.S_ISREG(info.st_mode) and len(first) <= info.st_size:
+            return first  # a regular file's short read is its end
+        chunks = [first]  # a pipe or device, or a file that grew since fstat
+        while chunk := os.read(fd, 1 << 16):
+            chunks.append(chunk)
+        return b"".join(chunks)
+    finally:
+        os.close(fd)
+
+
 def _read_bytes(path: Path) -> bytes:
     try:
-        return path.read_bytes()
+        return file_bytes(path)
     except FileNotFoundError:
         raise RecheckError("no such file", path=str(path)) from None
     except IsADirectoryError:
