@@ -21,7 +21,7 @@ from engine.criteria.load import Bundle
 from engine.criteria.schema import Criterion, Effect, Guideline, Unstated
 from engine.criteria.select import applicable, cites
 from engine.facts.derive import derive
-from engine.facts.model import Evidence, Facts
+from engine.facts.model import Facts
 from engine.findings import Finding, Status
 from engine.letters.model import Citation, Outcome, Source
 from engine.memo import ByIdentity
@@ -132,37 +132,43 @@ def _static_parts(c: Criterion) -> _Static:
 _static = ByIdentity(_static_parts)
 
 
+# Finding's own validator: Finding(...) adds a Python frame to the same validation (every
+# criterion of every applicable guideline of every item)
+_FINDING = Finding.__pydantic_validator__
+
+
 def findings_for(
     g: Guideline, statuses: Mapping[str, Status], values: Mapping[str, Any], facts: Facts
 ) -> list[Finding]:
     found = []
     source = g.source.value
+    evidence = facts.evidence
     for c in g.criteria:
         st = settle(c, statuses[c.id])
         static = _static(c)
         needed = static.needed
-        missing = [f for f in needed if values.get(f) in (None, [])]
-        effect = effect_of(c, st)
-        evidence: dict[str, list[Evidence]] = {
-            f: list(facts.evidence[f]) for f in needed if f in facts.evidence
-        }
-        # validated: pydantic-core checks these fields faster than model_construct's Python
-        # fills them
+        # validated rather than model_construct'ed: pydantic-core fills these fields faster than
+        # model_construct's Python; list fields are copied by validation, so tuples and the
+        # facts' own evidence lists go in as they are
         found.append(
-            Finding(
-                guideline=g.id,
-                source=source,
-                criterion=c.id,
-                status=st,
-                effect=effect,
-                paraphrase=c.paraphrase,
-                citation=c.citation,
-                quote=c.quote,
-                when=list(static.when),
-                condition=list(static.condition),
-                values={f: values.get(f) for f in needed},
-                missing=missing if st is Status.UNKNOWN else [],
-                evidence=evidence,
+            _FINDING.validate_python(
+                {
+                    "guideline": g.id,
+                    "source": source,
+                    "criterion": c.id,
+                    "status": st,
+                    "effect": effect_of(c, st),
+                    "paraphrase": c.paraphrase,
+                    "citation": c.citation,
+                    "quote": c.quote,
+                    "when": static.when,
+                    "condition": static.condition,
+                    "values": {f: values.get(f) for f in needed},
+                    "missing": [f for f in needed if values.get(f) in (None, [])]
+                    if st is Status.UNKNOWN
+                    else [],
+                    "evidence": {f: evidence[f] for f in needed if f in evidence},
+                }
             )
         )
     return found
