@@ -17,6 +17,7 @@ import re
 
 from engine.letters.model import Citation, Source
 from engine.letters.normalize import fold, word
+from engine.memo import text_cache
 
 _CLAUSE = re.compile(word(r"Decision\s+based\s+on\s+"))
 _NON_MTUS = re.compile(r"^Non-?\s*MTUS(?:\s+Citations?)?\s*:?\s*", re.I)
@@ -83,12 +84,23 @@ def parse_citations(text: str) -> list[Citation]:
     _, *clauses = _CLAUSE.split(text)
     if not clauses:
         return _fallback(text)
-    return [citation for clause in clauses for citation in parse_clause(clause)]
+    return [citation for clause in clauses for citation in _folded_clause(fold(clause))]
 
 
 def parse_clause(clause: str) -> list[Citation]:
     """The citations of one "Decision based on ..." clause (without those words)."""
-    clause = fold(clause)
+    return list(_folded_clause(fold(clause)))
+
+
+@text_cache(maxsize=4096)
+def _folded_clause(clause: str) -> tuple[Citation, ...]:
+    """Parsed once per distinct clause: letters repeat the same few hundred clauses ("MTUS Low
+    Back Complaints 2004, Section(s): Special Studies."), and half the corpus' clauses are
+    repeats. Every letter citing a clause shares its (frozen) Citations."""
+    return tuple(_parse_clause(clause))
+
+
+def _parse_clause(clause: str) -> list[Citation]:
     if not clause:
         return []
     non = _NON_MTUS.match(clause)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date
 from enum import StrEnum
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
 
 
 class Layout(StrEnum):
@@ -36,7 +36,10 @@ class Span(BaseModel):
 
 
 class Citation(BaseModel):
-    """One guideline the letter relied on, e.g. MTUS Chronic Pain 2016, Manual therapy, p. 58-59."""
+    """One guideline the letter relied on, e.g. MTUS Chronic Pain 2016, Manual therapy, p. 58-59.
+    Frozen: the letters citing the same clause share its Citations (see citations.py)."""
+
+    model_config = ConfigDict(frozen=True)
 
     source: Source
     document: str | None = None

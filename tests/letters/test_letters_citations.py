@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from pydantic import ValidationError
 
 from engine.letters.citations import expand_pages, pages_of, parse_citations
 from engine.letters.model import Source
@@ -150,3 +151,13 @@ def test_pages_of_forms() -> None:
     assert pages_of("Page(s) 13") == [13]
     assert pages_of("Low Back Disorders, pg. 607") == [607]
     assert pages_of("Section(s): Summary") == []
+
+
+def test_a_repeated_clause_shares_its_frozen_citations() -> None:
+    first = parse_citations("Decision based on MTUS Low Back Complaints 2004, Section(s): Summary.")
+    again = parse_citations(
+        "Decision based on MTUS Low Back\nComplaints 2004,  Section(s): Summary."
+    )
+    assert again == first and again[0] is first[0]  # parsed once, however the clause wraps
+    with pytest.raises(ValidationError):
+        first[0].edition = "2016"
