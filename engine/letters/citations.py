@@ -22,7 +22,10 @@ from engine.memo import text_cache
 _CLAUSE = re.compile(word(r"Decision\s+based\s+on\s+"))
 _NON_MTUS = re.compile(r"^Non-?\s*MTUS(?:\s+Citations?)?\s*:?\s*", re.I)
 _MTUS = re.compile(r"^(?:the\s+)?(?:California\s+)?MTUS\b\s*:?\s*", re.I)
-_OTHER_GUIDELINES = re.compile(r"\s*\band\s+Other\s+Medical\s+Treatment\s+Guidelines?\b\s*", re.I)
+# Word-led (see normalize.word), as are _ODG and _ACOEM: re skips to the first letter's
+# occurrences instead of trying the pattern at every character. The parts it splits are
+# stripped, so it needs no leading \s*.
+_OTHER_GUIDELINES = re.compile(word(r"and\s+Other\s+Medical\s+Treatment\s+Guidelines?\b\s*"))
 
 # One 2016-form MTUS document: name, edition year, optional sections; it ends where the next
 # ", and <name> <year>" starts or at the clause's closing period.
@@ -54,13 +57,13 @@ _PAGES = re.compile(
 _PAGE_PART = re.compile(r"(\d{1,5})(?:\s*[-\u2013]\s*(\d{1,5}))?")
 _MAX_RANGE = 300  # no guideline cites more pages at once; a longer "range" is two page numbers
 
-_ODG = re.compile(r"\bOfficial\s+Disability\s+Guidelines?\b|\bODG\b", re.I)
+_ODG = re.compile(word(r"O(?:fficial\s+Disability\s+Guidelines?|DG)\b"))
 _ODG_NAME = re.compile(
     r"^(?:the\s+)?(?:Official\s+Disability\s+Guidelines?\b\s*(?:\(\s*ODG\s*\))?"
     r"|ODG\b(?:\s+guidelines?\b)?)",
     re.I,
 )
-_ACOEM = re.compile(r"\bACOEM\b|\bAmerican\s+College\s+of\s+Occupational\b", re.I)
+_ACOEM = re.compile(word(r"A(?:COEM|merican\s+College\s+of\s+Occupational)\b"))
 _ACOEM_NAME = re.compile(
     r"^ACOEM\b\s*(?:\(\s*American\s+College\s+of\s+Occupational\s+and\s+Environmental"
     r"\s+Medicine\s*\))?",
