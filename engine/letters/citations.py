@@ -83,11 +83,18 @@ _SENTENCE = re.compile(r"(?<=[.;])\s+(?=[A-Z])")
 
 def parse_citations(text: str) -> list[Citation]:
     """Every guideline a guideline block cites, in the order written."""
-    # The text before the first "Decision based on", then each clause without those words.
-    _, *clauses = _CLAUSE.split(text)
+    return folded_citations(fold(text))
+
+
+def folded_citations(block: str) -> list[Citation]:
+    """parse_citations of a block already folded (normalize.fold): an item keeps its guideline
+    blocks folded, and the block is folded once for both."""
+    # The text before the first "Decision based on", then each clause without those words (and
+    # without the space before the next "Decision based on": folded).
+    _, *clauses = _CLAUSE.split(block)
     if not clauses:
-        return _fallback(text)
-    return [citation for clause in clauses for citation in _folded_clause(fold(clause))]
+        return _fallback(block)
+    return [citation for clause in clauses for citation in _folded_clause(clause.rstrip(" "))]
 
 
 def parse_clause(clause: str) -> list[Citation]:
@@ -280,10 +287,10 @@ def _split(sections: str) -> list[str]:
     return out
 
 
-def _fallback(text: str) -> list[Citation]:
+def _fallback(block: str) -> list[Citation]:
     """Layouts without "Decision based on": each sentence naming a guideline is one citation."""
     out: list[Citation] = []
-    for sentence in _SENTENCE.split(fold(text)):
+    for sentence in _SENTENCE.split(block):
         if _NOT_USED.search(sentence):
             continue
         if _ODG.search(sentence) or _ACOEM.search(sentence) or re.search(r"\bMTUS\b", sentence):

@@ -20,7 +20,7 @@ import re
 from itertools import pairwise
 from typing import Any, TypedDict
 
-from engine.letters.citations import parse_citations
+from engine.letters.citations import folded_citations
 from engine.letters.layouts import ISSUES, trim
 from engine.letters.model import Item, Layout, Outcome, PartialCertification, Span
 from engine.letters.normalize import Backwards, backwards, fold, word
@@ -183,16 +183,18 @@ def _dwc_item(text: str, index: int, labels: list[Backwards], start: int, end: i
         span = trim(text, label.end, stop)
         content = text[span.start : span.end] if span else ""
         if label.group == "ca":
+            folded = fold(content)
             blocks.update(
-                claims_administrator_guideline=fold(content),
+                claims_administrator_guideline=folded,
                 claims_administrator_guideline_span=span,
-                claims_administrator_citations=parse_citations(content),
+                claims_administrator_citations=folded_citations(folded),
             )
         elif label.group == "mx":
+            folded = fold(content)
             blocks.update(
-                maximus_guideline=fold(content),
+                maximus_guideline=folded,
                 maximus_guideline_span=span,
-                citations=parse_citations(content),
+                citations=folded_citations(folded),
             )
         else:
             blocks.update(rationale=content, rationale_span=span)
@@ -276,7 +278,7 @@ def _notice_blocks(text: str, item: Item, start: int, end: int) -> None:
         content = text[span.start : span.end] if span else ""
         item.maximus_guideline = fold(content)
         item.maximus_guideline_span = span
-        item.citations = parse_citations(content)
+        item.citations = folded_citations(item.maximus_guideline)
     if why:
         span = trim(text, why.end(), end)
         item.rationale = text[span.start : span.end] if span else ""
@@ -313,7 +315,7 @@ def _professional_items(text: str) -> list[Item] | None:
             content = text[span.start : span.end] if span else ""
             item.maximus_guideline = fold(content)
             item.maximus_guideline_span = span
-            item.citations = parse_citations(content)
+            item.citations = folded_citations(item.maximus_guideline)
         if why:
             stops = [decision.start()] if decision and decision.start() > why.end() else []
             span = trim(text, why.end(), min(stops) if stops else end)
