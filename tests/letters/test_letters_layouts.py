@@ -3,6 +3,7 @@ normaliser. The letters here are short synthetic ones written from the corpus RE
 
 from __future__ import annotations
 
+import re
 from datetime import date
 
 import pytest
@@ -10,6 +11,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from engine.errors import RecheckError
+from engine.letters.items import _outcome_end
 from engine.letters.model import Layout, Outcome, Source
 from engine.letters.normalize import normalize
 from engine.letters.parse import parse_letter
@@ -163,3 +165,15 @@ def test_normalized_text_has_single_spaces_and_no_blank_lines(raw: str) -> None:
     for bad in ("  ", "\n\n", " \n", "\n "):
         assert bad not in norm
     assert norm == norm.strip(" \n") == normalize(norm)
+
+
+_HEADING_END = re.compile(r"(?:\s+is)?\s*:\s*(?P<outcome>Upheld|Overturned)\b[\s.:]*$", re.I)
+_HEADING_WORDS = ["is", "IS", "his", " ", "\n", ":", ".", "Upheld", "OVERTURNED", "x", "_"]
+
+
+@given(st.lists(st.sampled_from(_HEADING_WORDS), max_size=10).map("".join))
+def test_outcome_end_reads_as_the_forward_pattern(heading: str) -> None:
+    # _outcome_end matches the reversed heading; it must find what this forward search finds
+    m = _HEADING_END.search(heading)
+    expected = (m.start(), Outcome(m.group("outcome").lower())) if m else None
+    assert _outcome_end(heading, 0, len(heading)) == expected
