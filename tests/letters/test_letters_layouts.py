@@ -11,9 +11,9 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from engine.errors import RecheckError
-from engine.letters.items import _outcome_end
+from engine.letters.items import _ORIGINAL_BACKWARDS, _outcome_end
 from engine.letters.model import Layout, Outcome, Source
-from engine.letters.normalize import normalize
+from engine.letters.normalize import backwards, normalize
 from engine.letters.parse import parse_letter
 
 NOTICE_2013 = """MAXIMUS FEDERAL SERVICES, INC.
@@ -177,3 +177,17 @@ def test_outcome_end_reads_as_the_forward_pattern(heading: str) -> None:
     m = _HEADING_END.search(heading)
     expected = (m.start(), Outcome(m.group("outcome").lower())) if m else None
     assert _outcome_end(heading, 0, len(heading)) == expected
+
+
+_ORIGINAL = re.compile(r"\bwas\s+the\s+original\s+request\s*\.", re.I)
+_ORIGINAL_WORDS = ["was", "WAS", "swas", " the", " original", " request", ".", " ", "\n", "x"]
+
+
+@given(st.lists(st.sampled_from(_ORIGINAL_WORDS), max_size=12).map("".join), st.integers(0, 4))
+def test_original_request_found_backwards_as_forwards(text: str, start: int) -> None:
+    # the last "was the original request." in text[start:], found in the reversed text
+    last = None
+    for m in _ORIGINAL.finditer(text, start):
+        last = m.start()
+    found = backwards(_ORIGINAL_BACKWARDS, text, start, len(text))
+    assert (found[-1].start if found else None) == last
