@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import codecs
 import os
 import stat
 from collections.abc import Iterable
@@ -12,7 +13,6 @@ import pypdfium2 as pdfium
 from engine.errors import RecheckError
 
 LETTER_SUFFIXES = (".txt", ".pdf")
-_TEXT_ENCODINGS = ("utf-8-sig", "cp1252")  # then latin-1, which decodes any byte
 
 
 def read_text(path: Path, data: bytes | None = None) -> str:
@@ -26,11 +26,12 @@ def read_text(path: Path, data: bytes | None = None) -> str:
         )
     if data is None:
         data = _read_bytes(path)
-    if not data.strip():
+    # isspace, not strip: no copy of the file (both mean ASCII whitespace only)
+    if not data or data.isspace():
         raise RecheckError("empty file", path=str(path))
     text = _pdf_text(path, data) if suffix == ".pdf" else _decode(data)
     text = text.replace("\x00", "")
-    if not text.strip():
+    if not text or text.isspace():
         raise RecheckError("no text in file (a scanned PDF needs OCR first)", path=str(path))
     return text
 
@@ -85,12 +86,16 @@ def _read_bytes(path: Path) -> bytes:
 
 
 def _decode(data: bytes) -> str:
-    for encoding in _TEXT_ENCODINGS:
-        try:
-            return data.decode(encoding)
-        except UnicodeDecodeError:
-            continue
-    return data.decode("latin-1")
+    """UTF-8 (a leading BOM dropped), else cp1252, else latin-1, which decodes any byte."""
+    try:
+        # What "utf-8-sig" does, without that codec's Python wrapper (half the decode's time).
+        return data.removeprefix(codecs.BOM_UTF8).decode("utf-8")
+    except UnicodeDecodeError:
+        pass
+    try:
+        return data.decode("cp1252")
+    except UnicodeDecodeError:
+        return data.decode("latin-1")
 
 
 def _pdf_text(path: Path, data: bytes) -> str:
