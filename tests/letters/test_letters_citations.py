@@ -161,3 +161,18 @@ def test_a_repeated_clause_shares_its_frozen_citations() -> None:
     assert again == first and again[0] is first[0]  # parsed once, however the clause wraps
     with pytest.raises(ValidationError):
         first[0].edition = "2016"
+
+
+@pytest.mark.parametrize(
+    ("text", "edition", "sections"),
+    [
+        ("ODG (14th Edition) Low Back", "14th Edition", ["Low Back"]),
+        ("ODG 3rd ed., Low Back", "3rd ed.", ["Low Back"]),
+        ("ODG Low Back, x3rd ed.", None, ["Low Back, x3rd ed"]),  # no word boundary: no edition
+    ],
+)
+def test_edition_is_cut_with_its_parentheses(
+    text: str, edition: str | None, sections: list[str]
+) -> None:
+    (c,) = parse_citations(f"Decision based on Non-MTUS Citation {text}")
+    assert (c.edition, c.sections) == (edition, sections)
