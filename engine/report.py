@@ -80,13 +80,13 @@ def encode(row: AuditRow, fmt: str) -> str:
 
 class RowWriter(Protocol):
     def write(self, encoded: list[str]) -> None:
-        """The rows of one input (encoded by `encode`)."""
+        """The rows (encoded by `encode`) of whole inputs: an input's rows are never split."""
 
     def close(self) -> None: ...
 
 
 class TextRowWriter:
-    """jsonl, csv and json to a text stream: one write and one flush per input."""
+    """jsonl, csv and json to a text stream: one write and one flush per call."""
 
     def __init__(self, out: TextIO, fmt: str, *, header: bool = True) -> None:
         self.out, self.fmt = out, fmt
