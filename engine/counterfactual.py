@@ -16,24 +16,26 @@ import itertools
 from collections.abc import Callable, Iterable
 from datetime import date
 from functools import cache
-from typing import Any
+from typing import Any, NamedTuple
 
 from pydantic import BaseModel, Field, TypeAdapter
 
 from engine.criteria.evaluate import comparisons
 from engine.criteria.load import Bundle
-from engine.criteria.schema import Comparison, Criterion
+from engine.criteria.schema import Comparison, Criterion, Guideline
 from engine.criteria.select import applicable
 from engine.criteria.space import lever, moved_by, numeric_points
 from engine.explain import show_value
 from engine.facts.derive import Kind, derive_record, fact_kinds
 from engine.facts.model import Facts
 from engine.findings import Status
+from engine.memo import ByIdentity
 from engine.verdict import DecisionPolicy, Expected, Redecider, Verdict, expected_of, tiers
 
 MAX_PAIRS = 100  # two-fact candidates tried per item, at most
 _GOVERNS = frozenset({"service", "body_regions", "medication"})  # what `governs` reads
 _FLIP = {Expected.UPHELD: Expected.OVERTURNED, Expected.OVERTURNED: Expected.UPHELD}
+_Picks = tuple[tuple[str, int], ...]  # the candidates of a change: (fact, its place in `cands`)
 
 
 class Change(BaseModel):
@@ -70,35 +72,39 @@ def _phrase(c: Change) -> str:
     return f"{_words(c.fact)} were {show_value(c.now)} rather than {show_value(c.was)}{moved}"
 
 
-def _candidates(
-    fact: str, cmps: list[Comparison], facts: Facts, values: dict[str, Any]
-) -> tuple[str, list[Any]] | None:
-    """(extracted fact to change, values to try, nearest first) for a fact a criterion reads."""
-    base = lever(fact)
-    if base is None or base not in Facts.model_fields:
-        return None  # no lever (CRPS diagnosed, postsurgical): not a documentation gap
-    kind = fact_kinds()[base]
+class _Lever(NamedTuple):
+    """A fact the criteria read, and what its candidates are made of whatever the item."""
+
+    fact: str
+    base: str  # the extracted fact to change so that it moves
+    kind: Kind  # the base's
+    points: list[float]  # the fact's values on both sides of the criteria's edges (numbers)
+    named: list[Any]  # the values the criteria name for it (enums, sets, text)
+
+
+def _candidates(lv: _Lever, facts: Facts, values: dict[str, Any]) -> list[Any] | None:
+    """Values of `lv.base` to try (nearest first) for a fact a criterion reads."""
+    fact, base, kind = lv.fact, lv.base, lv.kind
     current = getattr(facts, base)
     if base != fact and kind is Kind.BOOL:  # a derived yes/no read off this one: try both
-        return base, [v for v in (current is not True, current is True) if v != current]
+        return [v for v in (current is not True, current is True) if v != current]
     if base != fact:  # a derived number: move the lever by the same amount
         if current is None or values.get(fact) is None:
             return None
         shift = current - values[fact]
-        tried = {t + shift for t in numeric_points(fact, cmps)}
-        return base, sorted((v for v in tried if v >= 1 and v != current), key=_near(current))
+        tried = {t + shift for t in lv.points}
+        return sorted((v for v in tried if v >= 1 and v != current), key=_near(current))
     if kind is Kind.BOOL:
-        return base, [not current] if current is not None else [True, False]
+        return [not current] if current is not None else [True, False]
     if kind is Kind.NUMBER:
-        points = [p for p in numeric_points(fact, cmps) if p != current]
-        return base, sorted(points, key=_near(current))
-    named = [v for c in cmps if c.fact == fact for v in _listed(c.value)]
+        return sorted((p for p in lv.points if p != current), key=_near(current))
+    named = lv.named
     if kind is Kind.SET:
         have = list(current)
         out = [[*have, v] for v in named if v not in have]
         out += [[x for x in have if x != v] for v in named if v in have and len(have) > 1]
-        return base, out
-    return base, [v for v in dict.fromkeys(named) if v != current]
+        return out
+    return [v for v in dict.fromkeys(named) if v != current]
 
 
 def _listed(v: Any) -> list[Any]:
@@ -125,8 +131,12 @@ def search(
     if verdict.expected not in _FLIP:
         return []
     current, target = verdict.expected, _FLIP[verdict.expected]
-    used = {u.id for u in verdict.guidelines}
-    criteria = {f"{g.id}/{c.id}": c for g in bundle.guidelines if g.id in used for c in g.criteria}
+    # the verdict's guidelines, in the order `judge` consulted them: the governing ones
+    by_id = _by_id(bundle.guidelines)
+    used = [by_id[u.id] for u in verdict.guidelines]
+    criteria: dict[str, Criterion] = {}
+    for g in used:
+        criteria.update(_keyed(g))
     deciding = [i for r in verdict.reasons for i in r.criteria if i in criteria]
     blocking = [
         f"{f.guideline}/{f.criterion}"
@@ -136,42 +146,46 @@ def search(
     read = {i: criteria[i] for i in dict.fromkeys([*deciding, *blocking]) if i in criteria}
     base = facts.values()
     derived = derive_record(dict(base))
-    cands = _all_candidates(list(read.values()), facts, derived)
-    tested = {b for c in read.values() for t in c.condition for f in t.facts() if (b := lever(f))}
+    cands = _all_candidates(_space(tuple(read.values())), facts, derived)
+    tested = {b for c in read.values() for b in _reads(c).tested}
+    redecide = Redecider(derived, tiers(used, policy), policy, verdict.findings)
 
-    redecide = Redecider(
-        derived, tiers(applicable(bundle, facts, on), policy), policy, verdict.findings
-    )
-
-    # update -> (its outcome, the record it was decided on); the "unsettles" passes retry what
+    # a candidate is picked by its fact and its place in `cands`; each is dumped to its JSON value
+    # once, the value the record holds
+    dumped = {f: [_adapter(f).dump_python(v, mode="json") for v in vs] for f, vs in cands.items()}
+    # picks -> (their outcome, the record it was decided on); the "unsettles" passes retry what
     # the first ones tried
-    seen: dict[str, tuple[Expected, dict[str, Any]]] = {}
+    seen: dict[_Picks, tuple[Expected, dict[str, Any]]] = {}
 
-    def outcome(update: dict[str, Any]) -> tuple[Expected, dict[str, Any]]:
+    def outcome(picks: _Picks) -> tuple[Expected, dict[str, Any]]:
+        if (known := seen.get(picks)) is not None:
+            return known
         # the changed record is the base record with the candidates' JSON values: what
         # `derive(facts.model_copy(update=update))` gives, without copying and dumping a model
-        changed = {f: _adapter(f).dump_python(v, mode="json") for f, v in update.items()}
-        key = repr(sorted(changed.items()))
-        if (known := seen.get(key)) is not None:
-            return known
-        moved = {d for f in update for d in moved_by(f)}
+        changed = {f: dumped[f][k] for f, k in picks}
+        moved = frozenset().union(*(moved_by(f) for f in changed))
         # derived facts are computed again only when a change moves one
-        values = derive_record(base | changed) if moved - update.keys() else derived | changed
-        if _GOVERNS & set(update):  # another service or region may bring other guidelines in
+        values = derive_record(base | changed) if moved - changed.keys() else derived | changed
+        if _GOVERNS & changed.keys():  # another service or region may bring other guidelines in
+            update = {f: cands[f][k] for f, k in picks}
             ordered = tiers(applicable(bundle, facts.model_copy(update=update), on), policy)
             found = expected_of(values, ordered, policy)
         else:
             found = redecide(values, moved)
-        seen[key] = found, values
+        seen[picks] = found, values
         return found, values
+
+    def make(e: Expected, picks: _Picks, after: dict[str, Any]) -> Counterfactual:
+        update = {f: cands[f][k] for f, k in picks}
+        return _make(e, facts, update, (derived, after), read, deciding)
 
     def singles(names: Iterable[str], accept: Callable[[Expected], bool]) -> list[Counterfactual]:
         out = []
         for base in names:
-            for v in cands[base]:  # nearest first: the first accepted is the smallest change
-                e, after = outcome({base: v})
+            for k in range(len(cands[base])):  # nearest first: the first accepted is the smallest
+                e, after = outcome(((base, k),))
                 if accept(e):
-                    out.append(_make(e, facts, {base: v}, (derived, after), read, deciding))
+                    out.append(make(e, ((base, k),), after))
                     break
         return out
 
@@ -181,13 +195,14 @@ def search(
     def pairs(accept: Callable[[Expected], bool]) -> list[Counterfactual]:
         out: list[Counterfactual] = []
         done: set[frozenset[str]] = set()
-        for update in itertools.islice(_pairs(cands), MAX_PAIRS):
-            if frozenset(update) in done:
+        for picks in itertools.islice(_pairs(cands), MAX_PAIRS):
+            changes = frozenset(f for f, _ in picks)
+            if changes in done:
                 continue
-            e, after = outcome(update)
+            e, after = outcome(picks)
             if accept(e):
-                done.add(frozenset(update))
-                out.append(_make(e, facts, update, (derived, after), read, deciding))
+                done.add(changes)
+                out.append(make(e, picks, after))
                 if len(out) >= limit:
                     break
         return out
@@ -201,27 +216,56 @@ def search(
     return found[:limit]
 
 
+def _levers(read: tuple[Criterion, ...]) -> list[_Lever]:
+    """The facts some criteria read that a change can move (sorted), with their edges."""
+    cmps = [c for cr in read for c in _reads(cr).comparisons]
+    out = []
+    for fact in sorted({f for c in read for f in _reads(c).facts}):
+        base = lever(fact)
+        if base is None or base not in Facts.model_fields:
+            continue  # no lever (CRPS diagnosed, postsurgical): not a documentation gap
+        named = [v for c in cmps if c.fact == fact for v in _listed(c.value)]
+        out.append(_Lever(fact, base, fact_kinds()[base], numeric_points(fact, cmps), named))
+    return out
+
+
+# read criteria -> their levers. The same few sets of deciding criteria recur item after item;
+# each entry holds its criteria, so their ids are not reused while it lives. Bounded.
+_SPACES: dict[tuple[int, ...], tuple[tuple[Criterion, ...], list[_Lever]]] = {}
+_SPACES_BOUND = 256
+
+
+def _space(read: tuple[Criterion, ...]) -> list[_Lever]:
+    key = tuple(map(id, read))
+    known = _SPACES.get(key)
+    if known is None:
+        if len(_SPACES) >= _SPACES_BOUND:
+            _SPACES.clear()
+        known = _SPACES[key] = read, _levers(read)
+    return known[1]
+
+
 def _all_candidates(
-    read: list[Criterion], facts: Facts, values: dict[str, Any]
+    levers: list[_Lever], facts: Facts, values: dict[str, Any]
 ) -> dict[str, list[Any]]:
     """Extracted fact -> values to try (nearest first), over every fact the criteria read."""
-    cmps = [c for cr in read for c in comparisons([*cr.when, *cr.condition])]
     out: dict[str, list[Any]] = {}
-    for fact in sorted({f for c in read for f in c.facts()}):
-        found = _candidates(fact, cmps, facts, values)
-        if found is None:
+    for lv in levers:
+        tried = _candidates(lv, facts, values)
+        if tried is None:
             continue
-        base, tried = found
+        base = lv.base
         # typed as the contract types them: model_copy does not validate
         typed = [_adapter(base).validate_python(v) for v in tried]
         out[base] = out.get(base, []) + [v for v in typed if v not in out.get(base, [])]
     return {k: v for k, v in out.items() if v}
 
 
-def _pairs(cands: dict[str, list[Any]]) -> Iterable[dict[str, Any]]:
+def _pairs(cands: dict[str, list[Any]]) -> Iterable[_Picks]:
     for (f1, v1s), (f2, v2s) in itertools.combinations(cands.items(), 2):
-        for v1, v2 in itertools.product(v1s[:3], v2s[:3]):  # the nearest values only
-            yield {f1: v1, f2: v2}
+        # the nearest values only
+        for k1, k2 in itertools.product(range(min(3, len(v1s))), range(min(3, len(v2s)))):
+            yield (f1, k1), (f2, k2)
 
 
 def _make(
@@ -238,15 +282,52 @@ def _make(
         moved = {
             f: after[f]
             for c in read.values()
-            for f in sorted(c.facts())
-            if f != fact and lever(f) == fact and after[f] != before[f]
+            for f, b in _reads(c).derived
+            if b == fact and after[f] != before[f]
         }
         changes.append(Change(fact=fact, was=getattr(facts, fact), now=now, moves=moved))
-    changed = set(update)
-    answered = [i for i in dict.fromkeys(deciding) if _bases(read[i]) & changed]
+    changed = update.keys()
+    answered = [i for i in dict.fromkeys(deciding) if _reads(read[i]).bases & changed]
     message = f"{expected.value} if " + " and ".join(_phrase(c) for c in changes)
     return Counterfactual(expected=expected, changes=changes, criteria=answered, message=message)
 
 
-def _bases(c: Criterion) -> set[str]:
-    return {b for f in c.facts() if (b := lever(f)) is not None}
+class _Read(NamedTuple):
+    """What the search needs of a criterion it reads: computed once per criterion."""
+
+    facts: tuple[str, ...]  # the facts it reads, sorted
+    bases: frozenset[str]  # the extracted facts to change so that they move
+    tested: frozenset[str]  # those of its condition's facts
+    comparisons: tuple[Comparison, ...]
+    derived: tuple[tuple[str, str], ...]  # (derived fact, its lever): what a change moves
+
+
+def _read_parts(c: Criterion) -> _Read:
+    facts = tuple(sorted(c.facts()))
+    levers = {f: lever(f) for f in facts}
+    return _Read(
+        facts=facts,
+        bases=frozenset(b for b in levers.values() if b is not None),
+        tested=frozenset(b for t in c.condition for f in t.facts() if (b := lever(f))),
+        comparisons=tuple(comparisons([*c.when, *c.condition])),
+        derived=tuple((f, b) for f, b in levers.items() if b is not None and b != f),
+    )
+
+
+_reads = ByIdentity(_read_parts)
+
+
+def _guideline_ids(guidelines: list[Guideline]) -> dict[str, Guideline]:
+    return {g.id: g for g in guidelines}
+
+
+# Keyed by the guideline list, as engine.criteria.select's service index (a restricted bundle is
+# a copy with a new list). Bounded.
+_by_id = ByIdentity(_guideline_ids, bound=64)
+
+
+def _criteria_by_key(g: Guideline) -> dict[str, Criterion]:
+    return {f"{g.id}/{c.id}": c for c in g.criteria}  # the ids reasons and findings give
+
+
+_keyed = ByIdentity(_criteria_by_key)
