@@ -6,7 +6,7 @@ recorded outcome solely to compare it with the expected one at the very end.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from collections.abc import Set as AbstractSet
 from dataclasses import dataclass
 from datetime import date
@@ -16,7 +16,7 @@ from typing import Any, Literal, NamedTuple, Protocol
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from engine.criteria.evaluate import describe, effect_of, settle, status
+from engine.criteria.evaluate import describe, effect_of, settle, status_check
 from engine.criteria.load import Bundle
 from engine.criteria.schema import Criterion, Effect, Guideline, Unstated
 from engine.criteria.select import applicable, cites
@@ -192,10 +192,25 @@ def decide(
 
 def decide_counts(policy: DecisionPolicy, counts: Mapping[str, int]) -> Expected | None:
     """`decide` from the counts of each effect and of unknown criteria."""
-    for rule in policy.rules:
-        if all(cond.holds(counts.get(key, 0)) for key, cond in rule.when.items()):
-            return rule.expected
+    for expected, when in _rules(policy):
+        for key, ge, le in when:
+            n = counts.get(key, 0)
+            if (ge is not None and n < ge) or (le is not None and n > le):
+                break
+        else:
+            return expected
     return None
+
+
+def _rule_bounds(
+    policy: DecisionPolicy,
+) -> list[tuple[Expected, tuple[tuple[str, int | None, int | None], ...]]]:
+    """Each rule's outcome and (count, ge, le) bounds: `Count.holds` inlined, since the
+    counterfactual search decides a few dozen variants of every item."""
+    return [(r.expected, tuple((k, c.ge, c.le) for k, c in r.when.items())) for r in policy.rules]
+
+
+_rules = ByIdentity(_rule_bounds)
 
 
 def _decide(policy: DecisionPolicy, findings: list[Finding]) -> Expected | None:
@@ -294,10 +309,41 @@ def _counted(c: Criterion, raw: Status) -> str | None:
     return effect if effect is not None else _UNKNOWN if st is Status.UNKNOWN else None
 
 
+class _Parts(NamedTuple):
+    """What the re-decision needs of a criterion: computed once per criterion."""
+
+    check: Callable[[Mapping[str, Any]], Status]  # its compiled `status`
+    counted: dict[Status, str | None]  # raw or settled status -> what it counts as
+    reads: frozenset[str]
+    scope_reads: frozenset[str]  # what its `when` reads
+    absent_unstated: bool  # an exception clause, unstated facts read as absent
+
+
+def _redecision_parts(c: Criterion) -> _Parts:
+    static = _static(c)
+    return _Parts(
+        status_check(c),
+        static.counted,
+        static.reads,
+        static.scope_reads,
+        c.unstated is Unstated.NOT_APPLICABLE,
+    )
+
+
+_parts = ByIdentity(_redecision_parts)
+
+
 class _Row(NamedTuple):
-    criterion: Criterion
+    check: Callable[[Mapping[str, Any]], Status]
     key: str | None  # what it counts as at the base: an effect, unknown, or nothing
     counted: dict[Status, str | None]  # what each raw status counts as
+
+
+class _Tier(NamedTuple):
+    rows: list[_Row]
+    counts: dict[str, int]  # at the base
+    decided: Expected | None  # at the base
+    by_fact: dict[str, list[int]]  # fact -> the rows a change of it may move
 
 
 class Redecider:
@@ -322,50 +368,47 @@ class Redecider:
         given = None
         if findings is not None and [(f.guideline, f.criterion) for f in findings] == order:
             given = iter(findings)
-        # per source: its criteria, its base counts, and fact -> the criteria a change of it
-        # may move (a criterion out of scope by its `when` alone: only its scope's facts)
-        self._tiers: list[tuple[list[_Row], dict[str, int], dict[str, list[int]]]] = []
+        self._tiers: list[_Tier] = []
         for tier in ordered:
             rows: list[_Row] = []
             counts = dict.fromkeys(_COUNTED, 0)
+            # a criterion out of scope by its `when` alone: only its scope's facts move it
             by_fact: dict[str, list[int]] = {}
             for g in tier:
                 for c in g.criteria:
-                    static = _static(c)
+                    parts = _parts(c)
                     if given is not None:
                         st = next(given).status
-                        key = static.counted[st]  # settled already: settling again keeps it
+                        key = parts.counted[st]  # settled already: settling again keeps it
                         # settled, not raw: an unstated-as-absent clause may be out of scope
                         # because a condition fact is missing
-                        scope_only = (
-                            st is Status.NOT_APPLICABLE
-                            and c.unstated is not Unstated.NOT_APPLICABLE
-                        )
+                        scope_only = st is Status.NOT_APPLICABLE and not parts.absent_unstated
                     else:
-                        raw = status(c, base)
-                        key, scope_only = static.counted[raw], raw is Status.NOT_APPLICABLE
-                    for f in static.scope_reads if scope_only else static.reads:
+                        raw = parts.check(base)
+                        key, scope_only = parts.counted[raw], raw is Status.NOT_APPLICABLE
+                    for f in parts.scope_reads if scope_only else parts.reads:
                         by_fact.setdefault(f, []).append(len(rows))
-                    rows.append(_Row(c, key, static.counted))
+                    rows.append(_Row(parts.check, key, parts.counted))
                     if key is not None:
                         counts[key] += 1
-            self._tiers.append((rows, counts, by_fact))
+            self._tiers.append(_Tier(rows, counts, decide_counts(policy, counts), by_fact))
 
     def __call__(self, values: Mapping[str, Any], changed: AbstractSet[str]) -> Expected:
         """`changed`: the facts whose values may differ from the base (every other one equals
         it), derived ones included."""
-        for rows, base, by_fact in self._tiers:
+        for rows, base, decided, by_fact in self._tiers:
             touched = {i for f in changed for i in by_fact.get(f, ())}
-            counts = dict(base) if touched else base
-            for i in touched:
-                c, was, counted = rows[i]
-                now = counted[status(c, values)]
-                if now != was:
-                    if was is not None:
-                        counts[was] -= 1
-                    if now is not None:
-                        counts[now] += 1
-            decided = decide_counts(self._policy, counts)
+            if touched:
+                counts = dict(base)
+                for i in touched:
+                    check, was, counted = rows[i]
+                    now = counted[check(values)]
+                    if now != was:
+                        if was is not None:
+                            counts[was] -= 1
+                        if now is not None:
+                            counts[now] += 1
+                decided = decide_counts(self._policy, counts)
             if decided is not None:
                 return decided
         return self._policy.silent if self._any else self._policy.no_guideline

@@ -94,7 +94,7 @@ def _criterion(criterion: Criterion) -> Callable[[Mapping[str, Any]], Status]:
 
 
 _comparison_check = ByIdentity(_comparison)
-_criterion_check = ByIdentity(_criterion)
+status_check = ByIdentity(_criterion)  # criterion -> its compiled `status`
 
 
 def compare(c: Comparison, values: Mapping[str, Any]) -> bool | None:
@@ -102,7 +102,7 @@ def compare(c: Comparison, values: Mapping[str, Any]) -> bool | None:
 
 
 def status(criterion: Criterion, values: Mapping[str, Any]) -> Status:
-    return _criterion_check(criterion)(values)
+    return status_check(criterion)(values)
 
 
 def settle(criterion: Criterion, st: Status) -> Status:
