@@ -364,6 +364,7 @@ class Redecider:
         findings: list[Finding] | None = None,
     ) -> None:
         self._policy, self._any = policy, bool(ordered)
+        self._bounds = _first_bounds(policy)
         order = [(g.id, c.id) for tier in ordered for g in tier for c in g.criteria]
         given = None
         if findings is not None and [(f.guideline, f.criterion) for f in findings] == order:
@@ -396,22 +397,50 @@ class Redecider:
     def __call__(self, values: Mapping[str, Any], changed: AbstractSet[str]) -> Expected:
         """`changed`: the facts whose values may differ from the base (every other one equals
         it), derived ones included."""
+        policy, bounds = self._policy, self._bounds
         for rows, base, decided, by_fact in self._tiers:
             touched = {i for f in changed for i in by_fact.get(f, ())}
             if touched:
+                # the untouched criteria's counts, to which each touched one adds its own: once
+                # they reach the first rule's lower bounds, it holds whatever the others count
                 counts = dict(base)
                 for i in touched:
-                    check, was, counted = rows[i]
-                    now = counted[check(values)]
-                    if now != was:
-                        if was is not None:
-                            counts[was] -= 1
-                        if now is not None:
+                    if (was := rows[i].key) is not None:
+                        counts[was] -= 1
+                lack = _lack(bounds, counts)
+                if lack != 0:
+                    for i in touched:
+                        check, _, counted = rows[i]
+                        if (now := counted[check(values)]) is not None:
                             counts[now] += 1
-                decided = decide_counts(self._policy, counts)
+                            if lack and counts[now] <= bounds.get(now, 0):  # one it lacked
+                                lack -= 1
+                                if not lack:
+                                    break
+                decided = decide_counts(policy, counts)
             if decided is not None:
                 return decided
-        return self._policy.silent if self._any else self._policy.no_guideline
+        return policy.silent if self._any else policy.no_guideline
+
+
+def _first_bounds(policy: DecisionPolicy) -> dict[str, int] | None:
+    """The lower bounds of the policy's first rule (None: it has an upper bound, or there is
+    none): counts that reach them decide, however many more criteria are counted."""
+    rules = _rules(policy)
+    if not rules or any(le is not None for _, _, le in rules[0][1]):
+        return None
+    return {key: ge or 0 for key, ge, _ in rules[0][1]}
+
+
+def _lack(bounds: dict[str, int] | None, counts: Mapping[str, int]) -> int | None:
+    """How many more counts the first rule needs to hold for certain (None: never certain)."""
+    if bounds is None:
+        return None
+    lack = 0
+    for key, ge in bounds.items():
+        if (n := counts.get(key, 0)) < ge:
+            lack += ge - n
+    return lack
 
 
 def judge(

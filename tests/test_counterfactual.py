@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 from datetime import date
 from pathlib import Path
 
@@ -14,7 +15,15 @@ from engine.criteria.space import base_facts, moved_by
 from engine.facts.derive import Kind, derive, fact_kinds
 from engine.facts.inputs import ItemFacts, LetterFacts
 from engine.facts.model import Facts
-from engine.verdict import Expected, Redecider, expected_of, tiers
+from engine.verdict import (
+    Count,
+    DecisionPolicy,
+    DecisionRule,
+    Expected,
+    Redecider,
+    expected_of,
+    tiers,
+)
 from tests.conftest import EXAMPLES
 
 
@@ -161,3 +170,48 @@ def test_redecider_agrees_with_expected_of(auditor: Auditor, corpus_txt: list[Pa
                             )
                         checked += 1
     assert checked > 50
+
+
+def _policies(policy: DecisionPolicy) -> list[DecisionPolicy]:
+    """The decision policy and two that the re-decision must follow as well: supported first,
+    and a first rule with an upper bound (its counts cannot settle it before every criterion
+    touched is counted): a single denial overturns."""
+    one_denial = DecisionRule(
+        id="one-denial", when={"does_not_support": Count(ge=1, le=1)}, expected=Expected.OVERTURNED
+    )
+    return [
+        policy,
+        policy.model_copy(update={"rules": policy.rules[::-1]}),
+        policy.model_copy(update={"rules": [one_denial, *policy.rules]}),
+    ]
+
+
+def test_redecider_agrees_on_two_fact_changes(auditor: Auditor) -> None:
+    """Two facts changed at once, under policies whose first rule does and does not let the
+    re-decision stop counting early: the same answer as a fresh decision, on every seed item."""
+    checked = 0
+    for path in sorted(EXAMPLES.glob("*.txt")):
+        for letter in read_facts(path):
+            for item in letter.items:
+                judged, bundle = auditor.prepared(letter, item)
+                facts = judged.facts
+                ordered = tiers(applicable(bundle, facts, letter.decision_date), auditor.policy)
+                findings = auditor.verdict(letter, item).findings
+                read = {f for tier in ordered for g in tier for c in g.criteria for f in c.facts()}
+                tried = {Kind.BOOL: [True, False], Kind.NUMBER: [0, 3, 7, 30]}
+                changes = [
+                    (fact, value)
+                    for fact in sorted(base_facts(read) - {"service", "body_regions", "medication"})
+                    for value in tried.get(fact_kinds()[fact], [])
+                ]
+                for policy in _policies(auditor.policy):
+                    redecide = Redecider(derive(facts), ordered, policy, findings)
+                    for (f1, v1), (f2, v2) in itertools.combinations(changes, 2):
+                        if f1 == f2:
+                            continue
+                        values = derive(facts.model_copy(update={f1: v1, f2: v2}))
+                        expected = expected_of(values, ordered, policy)
+                        moved = moved_by(f1) | moved_by(f2)
+                        assert redecide(values, moved) is expected, (path.name, f1, v1, f2, v2)
+                        checked += 1
+    assert checked > 500
