@@ -6,6 +6,7 @@ recorded outcome solely to compare it with the expected one at the very end.
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Callable, Iterable, Mapping
 from collections.abc import Set as AbstractSet
 from dataclasses import dataclass
@@ -312,6 +313,7 @@ def _counted(c: Criterion, raw: Status) -> str | None:
 class _Parts(NamedTuple):
     """What the re-decision needs of a criterion: computed once per criterion."""
 
+    ids: tuple[str, str]  # (guideline, criterion), as its finding names them
     check: Callable[[Mapping[str, Any]], Status]  # its compiled `status`
     counted: dict[Status, str | None]  # raw or settled status -> what it counts as
     reads: frozenset[str]
@@ -319,18 +321,19 @@ class _Parts(NamedTuple):
     absent_unstated: bool  # an exception clause, unstated facts read as absent
 
 
-def _redecision_parts(c: Criterion) -> _Parts:
-    static = _static(c)
-    return _Parts(
-        status_check(c),
-        static.counted,
-        static.reads,
-        static.scope_reads,
-        c.unstated is Unstated.NOT_APPLICABLE,
-    )
+def _guideline_parts(g: Guideline) -> tuple[_Parts, ...]:
+    parts = []
+    for c in g.criteria:
+        static = _static(c)
+        absent = c.unstated is Unstated.NOT_APPLICABLE
+        check = status_check(c)
+        parts.append(
+            _Parts((g.id, c.id), check, static.counted, static.reads, static.scope_reads, absent)
+        )
+    return tuple(parts)
 
 
-_parts = ByIdentity(_redecision_parts)
+_parts = ByIdentity(_guideline_parts)
 
 
 class _Row(NamedTuple):
@@ -365,33 +368,33 @@ class Redecider:
     ) -> None:
         self._policy, self._any = policy, bool(ordered)
         self._bounds = _first_bounds(policy)
-        order = [(g.id, c.id) for tier in ordered for g in tier for c in g.criteria]
+        each = [[_parts(g) for g in tier] for tier in ordered]
         given = None
-        if findings is not None and [(f.guideline, f.criterion) for f in findings] == order:
+        if findings is not None and [(f.guideline, f.criterion) for f in findings] == [
+            p.ids for tier in each for g in tier for p in g
+        ]:
             given = iter(findings)
         self._tiers: list[_Tier] = []
-        for tier in ordered:
+        for tier in each:
             rows: list[_Row] = []
             counts = dict.fromkeys(_COUNTED, 0)
             # a criterion out of scope by its `when` alone: only its scope's facts move it
             by_fact: dict[str, list[int]] = {}
-            for g in tier:
-                for c in g.criteria:
-                    parts = _parts(c)
-                    if given is not None:
-                        st = next(given).status
-                        key = parts.counted[st]  # settled already: settling again keeps it
-                        # settled, not raw: an unstated-as-absent clause may be out of scope
-                        # because a condition fact is missing
-                        scope_only = st is Status.NOT_APPLICABLE and not parts.absent_unstated
-                    else:
-                        raw = parts.check(base)
-                        key, scope_only = parts.counted[raw], raw is Status.NOT_APPLICABLE
-                    for f in parts.scope_reads if scope_only else parts.reads:
-                        by_fact.setdefault(f, []).append(len(rows))
-                    rows.append(_Row(parts.check, key, parts.counted))
-                    if key is not None:
-                        counts[key] += 1
+            for parts in itertools.chain.from_iterable(tier):
+                if given is not None:
+                    st = next(given).status
+                    key = parts.counted[st]  # settled already: settling again keeps it
+                    # settled, not raw: an unstated-as-absent clause may be out of scope
+                    # because a condition fact is missing
+                    scope_only = st is Status.NOT_APPLICABLE and not parts.absent_unstated
+                else:
+                    raw = parts.check(base)
+                    key, scope_only = parts.counted[raw], raw is Status.NOT_APPLICABLE
+                for f in parts.scope_reads if scope_only else parts.reads:
+                    by_fact.setdefault(f, []).append(len(rows))
+                rows.append(_Row(parts.check, key, parts.counted))
+                if key is not None:
+                    counts[key] += 1
             self._tiers.append(_Tier(rows, counts, decide_counts(policy, counts), by_fact))
 
     def __call__(self, values: Mapping[str, Any], changed: AbstractSet[str]) -> Expected:
