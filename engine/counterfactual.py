@@ -148,7 +148,8 @@ def search(
     derived = derive_record(dict(base))
     cands = _all_candidates(_space(tuple(read.values())), facts, derived)
     tested = {b for c in read.values() for b in _reads(c).tested}
-    redecide = Redecider(derived, tiers(used, policy), policy, verdict.findings)
+    governing = tiers(used, policy)
+    redecide = Redecider(derived, governing, policy, verdict.findings)
 
     # a candidate is picked by its fact and its place in `cands`; each is dumped to its JSON value
     # once, the value the record holds
@@ -166,11 +167,13 @@ def search(
         moved = frozenset().union(*(moved_by(f) for f in changed))
         # derived facts are computed again only when a change moves one
         values = derive_record(base | changed) if moved - changed.keys() else derived | changed
+        found = None
         if _GOVERNS & changed.keys():  # another service or region may bring other guidelines in
             update = {f: cands[f][k] for f, k in picks}
             ordered = tiers(applicable(bundle, facts.model_copy(update=update), on), policy)
-            found = expected_of(values, ordered, policy)
-        else:
+            if not _same(ordered, governing):
+                found = expected_of(values, ordered, policy)
+        if found is None:  # the item's own guidelines: their criteria are re-decided
             found = redecide(values, moved)
         seen[picks] = found, values
         return found, values
@@ -259,6 +262,11 @@ def _all_candidates(
         typed = [_adapter(base).validate_python(v) for v in tried]
         out[base] = out.get(base, []) + [v for v in typed if v not in out.get(base, [])]
     return {k: v for k, v in out.items() if v}
+
+
+def _same(a: list[list[Guideline]], b: list[list[Guideline]]) -> bool:
+    """The same guidelines (the same objects) in the same tiers."""
+    return [list(map(id, t)) for t in a] == [list(map(id, t)) for t in b]
 
 
 def _pairs(cands: dict[str, list[Any]]) -> Iterable[_Picks]:

@@ -14,7 +14,7 @@ from engine.criteria.select import applicable
 from engine.criteria.space import base_facts, moved_by
 from engine.facts.derive import Kind, derive, fact_kinds
 from engine.facts.inputs import ItemFacts, LetterFacts
-from engine.facts.model import Facts
+from engine.facts.model import Facts, Region, Service
 from engine.verdict import (
     Count,
     DecisionPolicy,
@@ -215,3 +215,33 @@ def test_redecider_agrees_on_two_fact_changes(auditor: Auditor) -> None:
                         assert redecide(values, moved) is expected, (path.name, f1, v1, f2, v2)
                         checked += 1
     assert checked > 500
+
+
+def test_redecider_agrees_when_the_same_guidelines_govern(auditor: Auditor) -> None:
+    """Another service or body region that leaves the governing guidelines as they are: the
+    search re-decides it incrementally, and that gives a fresh decision's answer."""
+    checked = 0
+    for path in sorted(EXAMPLES.glob("*.txt")):
+        for letter in read_facts(path):
+            for item in letter.items:
+                judged, bundle = auditor.prepared(letter, item)
+                facts, on = judged.facts, letter.decision_date
+                ordered = tiers(applicable(bundle, facts, on), auditor.policy)
+                findings = auditor.verdict(letter, item).findings
+                redecide = Redecider(derive(facts), ordered, auditor.policy, findings)
+                have = list(facts.body_regions)
+                updates = [{"service": s} for s in Service] + [
+                    {"body_regions": [*have, r] if r not in have else [x for x in have if x != r]}
+                    for r in Region
+                ]
+                for update in updates:
+                    changed = facts.model_copy(update=update)
+                    if tiers(applicable(bundle, changed, on), auditor.policy) != ordered:
+                        continue
+                    values = derive(changed)
+                    (fact,) = update
+                    assert redecide(values, moved_by(fact)) is expected_of(
+                        values, ordered, auditor.policy
+                    ), (path.name, item.index, update)
+                    checked += 1
+    assert checked > 50
