@@ -59,6 +59,14 @@ def _adapter(fact: str) -> TypeAdapter[Any]:
     return TypeAdapter(Facts.model_fields[fact].annotation)
 
 
+def _json(fact: str, v: Any) -> Any:
+    """A fact's value as its record holds it (JSON): a plain bool, int or str is that already."""
+    return v if type(v) in _PLAIN else _adapter(fact).dump_python(v, mode="json")
+
+
+_PLAIN = frozenset({bool, int, str})
+
+
 def _words(fact: str) -> str:
     return fact.replace("_", " ")
 
@@ -153,7 +161,9 @@ def search(
 
     # a candidate is picked by its fact and its place in `cands`; each is dumped to its JSON value
     # once, the value the record holds
-    dumped = {f: [_adapter(f).dump_python(v, mode="json") for v in vs] for f, vs in cands.items()}
+    dumped = {f: [_json(f, v) for v in vs] for f, vs in cands.items()}
+    moves = {f: moved_by(f) for f in cands}
+    rederives = {f for f, m in moves.items() if len(m) > 1}  # moves derived facts too
     # picks -> (their outcome, the record it was decided on); the "unsettles" passes retry what
     # the first ones tried
     seen: dict[_Picks, tuple[Expected, dict[str, Any]]] = {}
@@ -164,9 +174,12 @@ def search(
         # the changed record is the base record with the candidates' JSON values: what
         # `derive(facts.model_copy(update=update))` gives, without copying and dumping a model
         changed = {f: dumped[f][k] for f, k in picks}
-        moved = frozenset().union(*(moved_by(f) for f in changed))
+        moved = frozenset().union(*[moves[f] for f in changed])
         # derived facts are computed again only when a change moves one
-        values = derive_record(base | changed) if moved - changed.keys() else derived | changed
+        if rederives.isdisjoint(changed):
+            values = derived | changed
+        else:
+            values = derive_record(base | changed)
         found = None
         if _GOVERNS & changed.keys():  # another service or region may bring other guidelines in
             update = {f: cands[f][k] for f, k in picks}

@@ -193,7 +193,14 @@ def decide(
 
 def decide_counts(policy: DecisionPolicy, counts: Mapping[str, int]) -> Expected | None:
     """`decide` from the counts of each effect and of unknown criteria."""
-    for expected, when in _rules(policy):
+    return _first_holding(_rules(policy), counts)
+
+
+_Rules = list[tuple[Expected, tuple[tuple[str, int | None, int | None], ...]]]
+
+
+def _first_holding(rules: _Rules, counts: Mapping[str, int]) -> Expected | None:
+    for expected, when in rules:
         for key, ge, le in when:
             n = counts.get(key, 0)
             if (ge is not None and n < ge) or (le is not None and n > le):
@@ -203,9 +210,7 @@ def decide_counts(policy: DecisionPolicy, counts: Mapping[str, int]) -> Expected
     return None
 
 
-def _rule_bounds(
-    policy: DecisionPolicy,
-) -> list[tuple[Expected, tuple[tuple[str, int | None, int | None], ...]]]:
+def _rule_bounds(policy: DecisionPolicy) -> _Rules:
     """Each rule's outcome and (count, ge, le) bounds: `Count.holds` inlined, since the
     counterfactual search decides a few dozen variants of every item."""
     return [(r.expected, tuple((k, c.ge, c.le) for k, c in r.when.items())) for r in policy.rules]
@@ -367,7 +372,7 @@ class Redecider:
         findings: list[Finding] | None = None,
     ) -> None:
         self._policy, self._any = policy, bool(ordered)
-        self._bounds = _first_bounds(policy)
+        self._rules, self._bounds = _rules(policy), _first_bounds(policy)
         each = [[_parts(g) for g in tier] for tier in ordered]
         given = None
         if findings is not None and [(f.guideline, f.criterion) for f in findings] == [
@@ -420,7 +425,7 @@ class Redecider:
                                 lack -= 1
                                 if not lack:
                                     break
-                decided = decide_counts(policy, counts)
+                decided = _first_holding(self._rules, counts)
             if decided is not None:
                 return decided
         return policy.silent if self._any else policy.no_guideline
