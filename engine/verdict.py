@@ -341,14 +341,9 @@ def _guideline_parts(g: Guideline) -> tuple[_Parts, ...]:
 _parts = ByIdentity(_guideline_parts)
 
 
-class _Row(NamedTuple):
-    check: Callable[[Mapping[str, Any]], Status]
-    key: str | None  # what it counts as at the base: an effect, unknown, or nothing
-    counted: dict[Status, str | None]  # what each raw status counts as
-
-
 class _Tier(NamedTuple):
-    rows: list[_Row]
+    rows: list[_Parts]  # its criteria's
+    keys: list[str | None]  # what each counts as at the base: an effect, unknown, or nothing
     counts: dict[str, int]  # at the base
     decided: Expected | None  # at the base
     by_fact: dict[str, list[int]]  # fact -> the rows a change of it may move
@@ -381,11 +376,12 @@ class Redecider:
             given = iter(findings)
         self._tiers: list[_Tier] = []
         for tier in each:
-            rows: list[_Row] = []
+            rows = list(itertools.chain.from_iterable(tier))
+            keys: list[str | None] = []
             counts = dict.fromkeys(_COUNTED, 0)
             # a criterion out of scope by its `when` alone: only its scope's facts move it
             by_fact: dict[str, list[int]] = {}
-            for parts in itertools.chain.from_iterable(tier):
+            for n, parts in enumerate(rows):
                 if given is not None:
                     st = next(given).status
                     key = parts.counted[st]  # settled already: settling again keeps it
@@ -396,30 +392,30 @@ class Redecider:
                     raw = parts.check(base)
                     key, scope_only = parts.counted[raw], raw is Status.NOT_APPLICABLE
                 for f in parts.scope_reads if scope_only else parts.reads:
-                    by_fact.setdefault(f, []).append(len(rows))
-                rows.append(_Row(parts.check, key, parts.counted))
+                    by_fact.setdefault(f, []).append(n)
+                keys.append(key)
                 if key is not None:
                     counts[key] += 1
-            self._tiers.append(_Tier(rows, counts, decide_counts(policy, counts), by_fact))
+            self._tiers.append(_Tier(rows, keys, counts, decide_counts(policy, counts), by_fact))
 
     def __call__(self, values: Mapping[str, Any], changed: AbstractSet[str]) -> Expected:
         """`changed`: the facts whose values may differ from the base (every other one equals
         it), derived ones included."""
         policy, bounds = self._policy, self._bounds
-        for rows, base, decided, by_fact in self._tiers:
+        for rows, keys, base, decided, by_fact in self._tiers:
             touched = {i for f in changed for i in by_fact.get(f, ())}
             if touched:
                 # the untouched criteria's counts, to which each touched one adds its own: once
                 # they reach the first rule's lower bounds, it holds whatever the others count
                 counts = dict(base)
                 for i in touched:
-                    if (was := rows[i].key) is not None:
+                    if (was := keys[i]) is not None:
                         counts[was] -= 1
                 lack = _lack(bounds, counts)
                 if lack != 0:
                     for i in touched:
-                        check, _, counted = rows[i]
-                        if (now := counted[check(values)]) is not None:
+                        row = rows[i]
+                        if (now := row.counted[row.check(values)]) is not None:
                             counts[now] += 1
                             if lack and counts[now] <= bounds.get(now, 0):  # one it lacked
                                 lack -= 1
