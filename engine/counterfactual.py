@@ -135,7 +135,10 @@ def search(
     facts in `reasons` already), smallest first: one fact a deciding criterion tests, then one
     fact of its scope ("if no visits had been given before"), then two facts. If no such change
     reaches the opposite outcome, the smallest changes that at least unsettle it (to
-    indeterminate). A clause that denies unconditionally has none."""
+    indeterminate). A clause that denies unconditionally has none.
+
+    `verdict`: `judge`'s for these facts, date, bundle and policy: its guidelines, reasons and
+    findings are where the search starts."""
     if verdict.expected not in _FLIP:
         return []
     current, target = verdict.expected, _FLIP[verdict.expected]
@@ -155,7 +158,8 @@ def search(
     base = facts.values()
     derived = derive_record(dict(base))
     cands = _all_candidates(_space(tuple(read.values())), facts, derived)
-    tested = {b for c in read.values() for b in _reads(c).tested}
+    parts = {i: _reads(c) for i, c in read.items()}
+    tested = {b for r in parts.values() for b in r.tested}
     governing = tiers(used, policy)
     redecide = Redecider(derived, governing, policy, verdict.findings)
 
@@ -193,7 +197,7 @@ def search(
 
     def make(e: Expected, picks: _Picks, after: dict[str, Any]) -> Counterfactual:
         update = {f: cands[f][k] for f, k in picks}
-        return _make(e, facts, update, (derived, after), read, deciding)
+        return _make(e, facts, update, (derived, after), parts, deciding)
 
     def singles(names: Iterable[str], accept: Callable[[Expected], bool]) -> list[Counterfactual]:
         out = []
@@ -294,7 +298,7 @@ def _make(
     facts: Facts,
     update: dict[str, Any],
     records: tuple[dict[str, Any], dict[str, Any]],  # derived records before and after
-    read: dict[str, Criterion],
+    read: dict[str, _Read],  # the criteria searched, by id
     deciding: list[str],
 ) -> Counterfactual:
     before, after = records
@@ -302,13 +306,13 @@ def _make(
     for fact, now in update.items():
         moved = {
             f: after[f]
-            for c in read.values()
-            for f, b in _reads(c).derived
+            for r in read.values()
+            for f, b in r.derived
             if b == fact and after[f] != before[f]
         }
         changes.append(Change(fact=fact, was=getattr(facts, fact), now=now, moves=moved))
     changed = update.keys()
-    answered = [i for i in dict.fromkeys(deciding) if _reads(read[i]).bases & changed]
+    answered = [i for i in dict.fromkeys(deciding) if read[i].bases & changed]
     message = f"{expected.value} if " + " and ".join(_phrase(c) for c in changes)
     return Counterfactual(expected=expected, changes=changes, criteria=answered, message=message)
 
