@@ -214,9 +214,10 @@ def search(
 
     def pairs(accept: Callable[[Expected], bool]) -> list[Counterfactual]:
         out: list[Counterfactual] = []
-        done: set[frozenset[str]] = set()
+        done: set[tuple[str, str]] = set()  # the pairs of facts found (in `cands` order)
         for picks in itertools.islice(_pairs(cands), MAX_PAIRS):
-            changes = frozenset(f for f, _ in picks)
+            (f1, _), (f2, _) = picks
+            changes = f1, f2
             if changes in done:
                 continue
             e, after = outcome(picks)
@@ -286,7 +287,7 @@ def _same(a: list[list[Guideline]], b: list[list[Guideline]]) -> bool:
     return [list(map(id, t)) for t in a] == [list(map(id, t)) for t in b]
 
 
-def _pairs(cands: dict[str, list[Any]]) -> Iterable[_Picks]:
+def _pairs(cands: dict[str, list[Any]]) -> Iterable[tuple[tuple[str, int], tuple[str, int]]]:
     for (f1, v1s), (f2, v2s) in itertools.combinations(cands.items(), 2):
         # the nearest values only
         for k1, k2 in itertools.product(range(min(3, len(v1s))), range(min(3, len(v2s)))):
