@@ -316,7 +316,8 @@ def _counted(c: Criterion, raw: Status) -> str | None:
 
 
 class _Parts(NamedTuple):
-    """What the re-decision needs of a criterion: computed once per criterion."""
+    """What the re-decision needs of a criterion: computed once per guideline, for each of its
+    criteria."""
 
     ids: tuple[str, str]  # (guideline, criterion), as its finding names them
     check: Callable[[Mapping[str, Any]], Status]  # its compiled `status`
@@ -354,7 +355,8 @@ class Redecider:
     (dozens per item, each changing one or two facts): a criterion that reads no fact whose value
     differs from the base keeps its base effect, so only the criteria a change touches are
     evaluated again, and each source's counts are the base counts adjusted for them
-    (tests/test_counterfactual.py checks this against a fresh decision).
+    (tests/test_counterfactual.py checks this against a fresh decision). Those stop as soon as
+    the policy's first rule holds whatever the rest count (a denial: upheld).
 
     `findings`: the base's findings, as `judge` gave them for these guidelines (their statuses
     are then not evaluated again)."""
