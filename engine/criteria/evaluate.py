@@ -30,8 +30,9 @@ _CMP: dict[Op, Callable[[Any, Any], bool]] = {
 }
 
 
-# Comparisons are compiled once into checks, with each comparison's fact, operator and value
-# bound in a closure, and criteria into one generated function each (`_criterion`).
+# Comparisons and criteria are compiled once into checks, with each comparison's fact, operator
+# and value bound in a closure: the counterfactual search evaluates criteria thousands of times
+# per batch.
 Check = Callable[[Mapping[str, Any]], bool | None]
 
 
@@ -65,67 +66,30 @@ def _term(t: Term) -> Check:
     return check
 
 
-_INFIX = {
-    Op.EQ: "a == v{n}",
-    Op.NE: "a != v{n}",
-    Op.LT: "a < v{n}",
-    Op.LE: "a <= v{n}",
-    Op.GT: "a > v{n}",
-    Op.GE: "a >= v{n}",
-    Op.IN: "a in v{n}",
-    Op.NOT_IN: "a not in v{n}",
-    Op.CONTAINS: "v{n} in a",
-}
+def _all(checks: list[Check], values: Mapping[str, Any]) -> bool | None:
+    unknown = False
+    for check in checks:
+        result = check(values)
+        if result is None:
+            unknown = True
+        elif not result:
+            return False
+    return None if unknown else True
 
 
 def _criterion(criterion: Criterion) -> Callable[[Mapping[str, Any]], Status]:
-    """The criterion's status as one generated function, its comparisons written out inline:
-    the counterfactual search evaluates criteria thousands of times per batch, and a call per
-    term and per comparison was most of each evaluation. Kleene `all` of the `when` terms (the
-    first false one: not applicable), then of the `condition` terms, in order."""
-    env: dict[str, Any] = {
-        "NOT_APPLICABLE": Status.NOT_APPLICABLE,
-        "UNKNOWN": Status.UNKNOWN,
-        "MET": Status.MET,
-        "NOT_MET": Status.NOT_MET,
-    }
-    lines = ["def check(values):", "    get = values.get", "    scope_open = test_open = False"]
+    when = [_term(t) for t in criterion.when]
+    condition = [_term(t) for t in criterion.condition]
 
-    def section(terms: list[Term], open_: str, false: str) -> None:
-        for t in terms:
-            n = len(env)
-            if isinstance(t, AnyOf):
-                env[f"t{n}"] = _term(t)
-                lines.extend(
-                    [
-                        f"    r = t{n}(values)",
-                        "    if r is None:",
-                        f"        {open_} = True",
-                        "    elif not r:",
-                        f"        return {false}",
-                    ]
-                )
-                continue
-            env[f"f{n}"], env[f"v{n}"] = t.fact, t.value
-            infix = _INFIX.get(t.op)
-            if infix is None:
-                env[f"op{n}"] = _CMP[t.op]
-            test = infix.format(n=n) if infix else f"op{n}(a, v{n})"
-            lines.extend(
-                [
-                    f"    a = get(f{n})",
-                    "    if a is None or a == []:",
-                    f"        {open_} = True",
-                    f"    elif not ({test}):",
-                    f"        return {false}",
-                ]
-            )
+    def check(values: Mapping[str, Any]) -> Status:
+        scope = _all(when, values)
+        if scope is False:
+            return Status.NOT_APPLICABLE
+        test = _all(condition, values)
+        if scope is None or test is None:
+            return Status.UNKNOWN
+        return Status.MET if test else Status.NOT_MET
 
-    section(criterion.when, "scope_open", "NOT_APPLICABLE")
-    section(criterion.condition, "test_open", "UNKNOWN if scope_open else NOT_MET")
-    lines.append("    return UNKNOWN if scope_open or test_open else MET")
-    exec(compile("\n".join(lines), f"<criterion {criterion.id}>", "exec"), env)
-    check: Callable[[Mapping[str, Any]], Status] = env["check"]
     return check
 
 
