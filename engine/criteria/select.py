@@ -54,16 +54,32 @@ def applicable(bundle: Bundle, facts: Facts, on: date | None) -> list[Guideline]
     ]
 
 
-def cites(g: Guideline, citations: list[Citation]) -> bool:
-    """The letter's own citations name this guideline section (by alias or page)."""
+def _guideline_terms(g: Guideline) -> tuple[list[str], list[str], frozenset[int]]:
+    """A guideline's section and document names, folded, and its pages."""
     sections = [_fold(s) for s in (g.section, *g.aliases.sections)]
     documents = [_fold(d) for d in (g.document, *g.aliases.documents)]
+    return sections, documents, frozenset(g.pages)
+
+
+def _citation_text(c: Citation) -> str:
+    return _fold(" ".join([c.document or "", *c.sections, c.text]))
+
+
+_terms = ByIdentity(_guideline_terms)
+# Letters citing the same clause share its Citations (engine.letters.citations): each is folded
+# once, not once for every guideline of every item that cites it. Bounded: a batch makes many.
+_folded = ByIdentity(_citation_text, bound=4096)
+
+
+def cites(g: Guideline, citations: list[Citation]) -> bool:
+    """The letter's own citations name this guideline section (by alias or page)."""
+    sections, documents, pages = _terms(g)
     for c in citations:
         if c.source != g.source:
             continue
-        text = _fold(" ".join([c.document or "", *c.sections, c.text]))
+        text = _folded(c)
         if not any(d in text for d in documents):
             continue
-        if any(s in text for s in sections) or set(c.pages) & set(g.pages):
+        if any(s in text for s in sections) or not pages.isdisjoint(c.pages):
             return True
     return False
