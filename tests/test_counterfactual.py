@@ -3,18 +3,23 @@
 from __future__ import annotations
 
 import itertools
+from collections.abc import Iterable, Iterator
 from datetime import date
 from pathlib import Path
+from typing import Any, NamedTuple
 
 import pytest
 
 from engine.audit import Auditor, AuditRow, read_facts
 from engine.cli import main
+from engine.criteria.load import Bundle
+from engine.criteria.schema import Guideline
 from engine.criteria.select import applicable
 from engine.criteria.space import base_facts, moved_by
 from engine.facts.derive import Kind, derive, fact_kinds
 from engine.facts.inputs import ItemFacts, LetterFacts
 from engine.facts.model import Facts, Region, Service
+from engine.findings import Finding
 from engine.verdict import (
     Count,
     DecisionPolicy,
@@ -137,38 +142,61 @@ def test_explain_says_what_would_have_changed_it(capsys: pytest.CaptureFixture[s
     assert "- upheld if quantity were 10 rather than 8 (total visits 10)" in out
 
 
+class _Judged(NamedTuple):
+    """An item as the search sees it."""
+
+    where: tuple[str, int]  # letter file, item index
+    facts: Facts  # as judged (linked to its surgery)
+    on: date | None
+    bundle: Bundle
+    ordered: list[list[Guideline]]  # the governing guidelines, by tier
+    findings: list[Finding]  # the verdict's
+
+
+def _judged(auditor: Auditor, paths: Iterable[Path]) -> Iterator[_Judged]:
+    for path in paths:
+        for letter in read_facts(path):
+            for item in letter.items:
+                judged, bundle = auditor.prepared(letter, item)
+                on = letter.decision_date
+                yield _Judged(
+                    (path.name, item.index),
+                    judged.facts,
+                    on,
+                    bundle,
+                    tiers(applicable(bundle, judged.facts, on), auditor.policy),
+                    auditor.verdict(letter, item).findings,
+                )
+
+
+def _changes(j: _Judged) -> list[tuple[str, Any]]:
+    """Values to try for each extracted fact the governing criteria read (other than those that
+    pick the guidelines)."""
+    read = {f for tier in j.ordered for g in tier for c in g.criteria for f in c.facts()}
+    tried = {Kind.BOOL: [True, False], Kind.NUMBER: [0, 3, 7, 30]}
+    return [
+        (fact, value)
+        for fact in sorted(base_facts(read) - {"service", "body_regions", "medication"})
+        for value in tried.get(fact_kinds()[fact], [])
+    ]
+
+
 def test_redecider_agrees_with_expected_of(auditor: Auditor, corpus_txt: list[Path]) -> None:
     """The incremental re-decision the search uses gives `expected_of`'s answer for changes of
     every fact the governing criteria read, on every seed and corpus item, whether it evaluates
     its base itself or takes the base statuses from the verdict's findings."""
     checked = 0
-    for path in [*sorted(EXAMPLES.glob("*.txt")), *corpus_txt]:
-        for letter in read_facts(path):
-            for item in letter.items:
-                judged, bundle = auditor.prepared(letter, item)
-                facts = judged.facts
-                ordered = tiers(applicable(bundle, facts, letter.decision_date), auditor.policy)
-                findings = auditor.verdict(letter, item).findings
-                redeciders = [
-                    Redecider(derive(facts), ordered, auditor.policy),
-                    Redecider(derive(facts), ordered, auditor.policy, findings),
-                ]
-                read = {f for tier in ordered for g in tier for c in g.criteria for f in c.facts()}
-                for fact in sorted(base_facts(read) - {"service", "body_regions", "medication"}):
-                    kind = fact_kinds()[fact]
-                    for value in {Kind.BOOL: [True, False], Kind.NUMBER: [0, 3, 7, 30]}.get(
-                        kind, []
-                    ):
-                        values = derive(facts.model_copy(update={fact: value}))
-                        expected = expected_of(values, ordered, auditor.policy)
-                        for redecide in redeciders:
-                            assert redecide(values, moved_by(fact)) is expected, (
-                                path.name,
-                                item.index,
-                                fact,
-                                value,
-                            )
-                        checked += 1
+    for j in _judged(auditor, [*sorted(EXAMPLES.glob("*.txt")), *corpus_txt]):
+        redeciders = [
+            Redecider(derive(j.facts), j.ordered, auditor.policy),
+            Redecider(derive(j.facts), j.ordered, auditor.policy, j.findings),
+        ]
+        for fact, value in _changes(j):
+            values = derive(j.facts.model_copy(update={fact: value}))
+            expected = expected_of(values, j.ordered, auditor.policy)
+            for redecide in redeciders:
+                assert redecide(values, moved_by(fact)) is expected, (j.where, fact, value)
+            checked += 1
     assert checked > 50
 
 
@@ -190,30 +218,16 @@ def test_redecider_agrees_on_two_fact_changes(auditor: Auditor) -> None:
     """Two facts changed at once, under policies whose first rule does and does not let the
     re-decision stop counting early: the same answer as a fresh decision, on every seed item."""
     checked = 0
-    for path in sorted(EXAMPLES.glob("*.txt")):
-        for letter in read_facts(path):
-            for item in letter.items:
-                judged, bundle = auditor.prepared(letter, item)
-                facts = judged.facts
-                ordered = tiers(applicable(bundle, facts, letter.decision_date), auditor.policy)
-                findings = auditor.verdict(letter, item).findings
-                read = {f for tier in ordered for g in tier for c in g.criteria for f in c.facts()}
-                tried = {Kind.BOOL: [True, False], Kind.NUMBER: [0, 3, 7, 30]}
-                changes = [
-                    (fact, value)
-                    for fact in sorted(base_facts(read) - {"service", "body_regions", "medication"})
-                    for value in tried.get(fact_kinds()[fact], [])
-                ]
-                for policy in _policies(auditor.policy):
-                    redecide = Redecider(derive(facts), ordered, policy, findings)
-                    for (f1, v1), (f2, v2) in itertools.combinations(changes, 2):
-                        if f1 == f2:
-                            continue
-                        values = derive(facts.model_copy(update={f1: v1, f2: v2}))
-                        expected = expected_of(values, ordered, policy)
-                        moved = moved_by(f1) | moved_by(f2)
-                        assert redecide(values, moved) is expected, (path.name, f1, v1, f2, v2)
-                        checked += 1
+    for j in _judged(auditor, sorted(EXAMPLES.glob("*.txt"))):
+        pairs = [(a, b) for a, b in itertools.combinations(_changes(j), 2) if a[0] != b[0]]
+        for policy in _policies(auditor.policy):
+            redecide = Redecider(derive(j.facts), j.ordered, policy, j.findings)
+            for (f1, v1), (f2, v2) in pairs:
+                values = derive(j.facts.model_copy(update={f1: v1, f2: v2}))
+                expected = expected_of(values, j.ordered, policy)
+                moved = moved_by(f1) | moved_by(f2)
+                assert redecide(values, moved) is expected, (j.where, f1, v1, f2, v2)
+                checked += 1
     assert checked > 500
 
 
@@ -221,27 +235,21 @@ def test_redecider_agrees_when_the_same_guidelines_govern(auditor: Auditor) -> N
     """Another service or body region that leaves the governing guidelines as they are: the
     search re-decides it incrementally, and that gives a fresh decision's answer."""
     checked = 0
-    for path in sorted(EXAMPLES.glob("*.txt")):
-        for letter in read_facts(path):
-            for item in letter.items:
-                judged, bundle = auditor.prepared(letter, item)
-                facts, on = judged.facts, letter.decision_date
-                ordered = tiers(applicable(bundle, facts, on), auditor.policy)
-                findings = auditor.verdict(letter, item).findings
-                redecide = Redecider(derive(facts), ordered, auditor.policy, findings)
-                have = list(facts.body_regions)
-                updates = [{"service": s} for s in Service] + [
-                    {"body_regions": [*have, r] if r not in have else [x for x in have if x != r]}
-                    for r in Region
-                ]
-                for update in updates:
-                    changed = facts.model_copy(update=update)
-                    if tiers(applicable(bundle, changed, on), auditor.policy) != ordered:
-                        continue
-                    values = derive(changed)
-                    (fact,) = update
-                    assert redecide(values, moved_by(fact)) is expected_of(
-                        values, ordered, auditor.policy
-                    ), (path.name, item.index, update)
-                    checked += 1
+    for j in _judged(auditor, sorted(EXAMPLES.glob("*.txt"))):
+        redecide = Redecider(derive(j.facts), j.ordered, auditor.policy, j.findings)
+        have = list(j.facts.body_regions)
+        updates = [{"service": s} for s in Service] + [
+            {"body_regions": [*have, r] if r not in have else [x for x in have if x != r]}
+            for r in Region
+        ]
+        for update in updates:
+            changed = j.facts.model_copy(update=update)
+            if tiers(applicable(j.bundle, changed, j.on), auditor.policy) != j.ordered:
+                continue
+            values = derive(changed)
+            (fact,) = update
+            assert redecide(values, moved_by(fact)) is expected_of(
+                values, j.ordered, auditor.policy
+            ), (j.where, update)
+            checked += 1
     assert checked > 50
