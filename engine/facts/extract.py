@@ -143,10 +143,13 @@ def extract_facts(letter: Letter, item: Item) -> Facts:
     if injury is not None:
         put("weeks_since_injury", injury[0], injury[1])
 
-    return Facts(
-        **values,
-        evidence={name: [evidence(text, s, e) for s, e in found] for name, found in spans.items()},
-    )
+    values["evidence"] = {
+        name: [evidence(text, s, e) for s, e in found] for name, found in spans.items()
+    }
+    return _FACTS.validate_python(values)  # Facts(**values) without __init__'s Python frame
+
+
+_FACTS = Facts.__pydantic_validator__
 
 
 def _title_span(text: str, item: Item) -> Span | None:
