@@ -124,11 +124,13 @@ class Regions:
 def regions() -> Regions:
     data = load_data("regions.yaml")
     groups = [
-        f"(?P<g{i}>(?<!\\w)(?:" + "|".join(_case_aware(p) for p in e["patterns"]) + r")(?!\w))"
+        f"(?P<g{i}>(?:" + "|".join(_case_aware(p) for p in e["patterns"]) + r")(?!\w))"
         for i, e in enumerate(data["regions"])
     ]
     return Regions(
-        pattern=re.compile("|".join(groups)),
+        # The look-behind once, before the groups: in each group, every position of the text
+        # (most are inside words) failed it once per group, three times the whole cost.
+        pattern=re.compile(r"(?<!\w)(?:" + "|".join(groups) + ")"),
         regions=tuple(tuple(Region(r) for r in e["regions"]) for e in data["regions"]),
         not_region=re.compile(words(data["not_region"]), FLAGS),
     )
