@@ -24,8 +24,9 @@ from collections.abc import Iterable, Sequence
 from typing import Any
 
 # Close to spaCy's English tokens, so max_scope counts the same: "1/5/17", "6-8", "L4-5" and "7.5"
-# are one token; "x-ray", "and/or" and punctuation split.
-TOKEN = re.compile(r"\w+(?:[.'\u2019]\w+|[-/](?=\d)\w+)*|[^\w\s]")
+# are one token; "x-ray", "and/or" and punctuation split. Possessive: nothing after a token's
+# parts could make them give characters back, so `re` need not keep states to backtrack to.
+TOKEN = re.compile(r"\w++(?:[.'\u2019]\w++|[-/](?=\d)\w++)*+|[^\w\s]")
 _HEAD = re.compile(r"\w+")
 _KEY = 8  # most characters of a token used as index key
 _DIGIT = "#"  # key of every token that starts with a digit
@@ -128,7 +129,7 @@ class Matcher:
 def tokens(text: str) -> list[tuple[int, int, str]]:
     """(start, end, lower-case text) of each token."""
     low = text.lower()
-    return [(s, e, low[s:e]) for s, e in (m.span() for m in TOKEN.finditer(text))]
+    return [(s, e, low[s:e]) for s, e in map(re.Match.span, TOKEN.finditer(text))]
 
 
 def first_keys(source: str, flags: int = re.IGNORECASE) -> set[_State] | None:

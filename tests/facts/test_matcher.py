@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -22,6 +24,17 @@ def brute_force(matcher: Matcher, text: str) -> set[tuple[object, int, int]]:
 
 def indexed(matcher: Matcher, text: str) -> set[tuple[object, int, int]]:
     return set(matcher.find(text, tokens(text)))
+
+
+# TOKEN as first written, without possessive repeats
+_PLAIN_TOKEN = re.compile(r"\w+(?:[.'\u2019]\w+|[-/](?=\d)\w+)*|[^\w\s]")
+
+
+@given(st.text(alphabet="aZ9_.'\u2019-/ \n,\u00e9", max_size=40))
+def test_tokens_are_those_of_the_plain_token_regex(text: str) -> None:
+    low = text.lower()
+    expected = [(m.start(), m.end(), low[m.start() : m.end()]) for m in _PLAIN_TOKEN.finditer(text)]
+    assert tokens(text) == expected
 
 
 def test_first_keys() -> None:
