@@ -111,11 +111,17 @@ def _analyse_text(chunk: str) -> tuple[tuple[str, Any, int, int, Assertion], ...
     return tuple((kind, key, s, e, by_span[(s, e)]) for kind, key, s, e in targets)
 
 
+# A NamedTuple's __new__ is a Python function; tuple.__new__ makes the same Hit without its frame
+# (every target of every sentence, cached analysis or not).
+_new = tuple.__new__
+
+
 def analyse_sentence(text: str, sentence: Sentence) -> list[Hit]:
     """Every target of one sentence (text = the masked letter text) with its modifiers."""
+    start = sentence.start
     return [
-        Hit(kind, key, sentence, sentence.start + s, sentence.start + e, a.categories, a)
-        for kind, key, s, e, a in _analyse_text(text[sentence.start : sentence.end])
+        _new(Hit, (kind, key, sentence, start + s, start + e, a.categories, a))
+        for kind, key, s, e, a in _analyse_text(text[start : sentence.end])
     ]
 
 
