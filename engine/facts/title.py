@@ -208,17 +208,14 @@ def _service(
     text: str, start: int, end: int, drugs: list[tuple[int, int, vocab.Drug]]
 ) -> tuple[Service | None, Span | None]:
     """The service named first in the title; a drug name counts as medication."""
-    best: tuple[int, int, Service, Span] | None = None
-    if drugs:
+    services = vocab.services()
+    m = services.first_title.search(text, start, end)
+    if drugs and (m is None or drugs[0][0] <= m.start()):
         s, e, _ = drugs[0]
-        best = (s, -1, Service.MEDICATION, (s, e))
-    for rank, entry in enumerate(vocab.services().entries):
-        m = entry.title.search(text, start, end)
-        if m and (best is None or (m.start(), rank) < best[:2]):
-            best = (m.start(), rank, entry.service, m.span())
-    if best is not None:
-        return best[2], best[3]
-    hint = vocab.services().medication_hint.search(text, start, end)
+        return Service.MEDICATION, (s, e)
+    if m is not None:
+        return services.entries[int(m.lastgroup[1:])].service, m.span()  # type: ignore[index]
+    hint = services.medication_hint.search(text, start, end)
     if hint:  # a strength or count with no known drug: an unlisted medication
         return Service.MEDICATION, hint.span()
     return None, None

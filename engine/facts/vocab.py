@@ -35,7 +35,6 @@ def words(patterns: list[str] | str) -> str:
 @dataclass(frozen=True)
 class ServiceVocab:
     service: Service
-    title: re.Pattern[str]
     history: re.Pattern[str]  # title words plus narrative-only words
     history_patterns: tuple[str, ...]
 
@@ -43,6 +42,9 @@ class ServiceVocab:
 @dataclass(frozen=True)
 class Services:
     entries: tuple[ServiceVocab, ...]
+    # Every entry's title words in one regex, entry i's in group "s<i>": its first match is the
+    # first service a title names (ties to the entry listed first), in one scan, not one per entry.
+    first_title: re.Pattern[str]
     history_services: frozenset[Service]
     subtypes: dict[Service, tuple[tuple[str, re.Pattern[str]], ...]]
     evaluation: re.Pattern[str]
@@ -71,18 +73,21 @@ class Services:
 def services() -> Services:
     data = load_data("services.yaml")
     entries = []
-    for entry in data["services"]:
+    groups = []
+    for i, entry in enumerate(data["services"]):
         title = list(entry["title"])
+        in_titles = title + list(entry.get("title_only", []))
+        groups.append(f"(?P<s{i}>(?:" + "|".join(f"(?:{p})" for p in in_titles) + r")(?!\w))")
         entries.append(
             ServiceVocab(
                 service=Service(entry["service"]),
-                title=re.compile(words(title + list(entry.get("title_only", []))), FLAGS),
                 history=re.compile(words(title + list(entry.get("history", []))), FLAGS),
                 history_patterns=tuple(title + list(entry.get("history", []))),
             )
         )
     return Services(
         entries=tuple(entries),
+        first_title=re.compile(r"(?<!\w)(?:" + "|".join(groups) + ")", FLAGS),
         history_services=frozenset(Service(s) for s in data["history_services"]),
         subtypes={
             Service(service): tuple(

@@ -23,6 +23,25 @@ _REGIONS_PLAIN = re.compile(
     )
 )
 
+# each service's title words on their own, searched one service after another
+_SERVICE_TITLES = [
+    re.compile(words(list(e["title"]) + list(e.get("title_only", []))), FLAGS)
+    for e in load_data("services.yaml")["services"]
+]
+_SERVICE_WORDS = sorted(  # the words the patterns spell, to build titles from
+    {w for p in _SERVICE_TITLES for w in re.findall(r"[a-z]{2,}", p.pattern)}
+)
+
+
+def _first_service_plain(text: str) -> tuple[int, tuple[int, int]] | None:
+    """(entry index, span) of the first service named: earliest start, then the entry listed
+    first, as title parsing first found it."""
+    found = [
+        (m.start(), i, m.span()) for i, p in enumerate(_SERVICE_TITLES) if (m := p.search(text))
+    ]
+    return min(found)[1:] if found else None
+
+
 _PIECES = [n[: len(n) // 2] for n in vocab.drugs().by_name] + list(vocab.drugs().by_name)
 _PIECES += ["lumbar", "L4-5", "C5", "knee", "UE", "shoulder", "x", " ", "-", "\n", "/", "(", "K"]
 
@@ -43,3 +62,11 @@ def test_drug_and_region_regexes_match_as_their_plain_forms(
     text = "".join(p.upper() if data.draw(st.booleans()) else p for p in pieces)
     assert _matches(vocab.drugs().pattern, text) == _matches(_DRUGS_PLAIN, text)
     assert _matches(vocab.regions().pattern, text) == _matches(_REGIONS_PLAIN, text)
+
+
+@given(st.lists(st.sampled_from([*_SERVICE_WORDS, "-", "x", "12", "("]), max_size=8))
+def test_first_service_of_a_title_is_the_plain_searches_first(pieces: list[str]) -> None:
+    text = " ".join(pieces)
+    m = vocab.services().first_title.search(text)
+    found = (int(m.lastgroup[1:]), m.span()) if m and m.lastgroup else None
+    assert found == _first_service_plain(text)
