@@ -17,6 +17,7 @@ from engine.counterfactual import Counterfactual, search
 from engine.criteria.load import Bundle, load_bundle
 from engine.durable import get_engine
 from engine.errors import RecheckError
+from engine.facts.derive import derive_record
 from engine.facts.extract import extract_facts
 from engine.facts.inputs import FACTS_SUFFIXES, ItemFacts, LetterFacts, load_facts_file
 from engine.facts.model import Service
@@ -195,7 +196,13 @@ class Auditor:
         judged, bundle = self.prepared(letter, item)
         return search(judged.facts, letter.decision_date, v, bundle, self.policy)
 
-    def _judge(self, letter: LetterFacts, item: ItemFacts, bundle: Bundle) -> Verdict:
+    def _judge(
+        self,
+        letter: LetterFacts,
+        item: ItemFacts,
+        bundle: Bundle,
+        record: dict[str, Any] | None = None,
+    ) -> Verdict:
         return judge(
             item.facts,
             letter.decision_date,
@@ -204,6 +211,7 @@ class Auditor:
             bundle,
             self.policy,
             self.evaluator,
+            record=record,
         )
 
     def _with_surgery(self, letter: LetterFacts, item: ItemFacts) -> ItemFacts:
@@ -255,7 +263,8 @@ class Auditor:
 
     def row(self, letter: LetterFacts, item: ItemFacts) -> AuditRow:
         judged, bundle = self.prepared(letter, item)
-        v = self._judge(letter, judged, bundle)
+        base = judged.facts.values()  # read once for the verdict, the search and the row
+        v = self._judge(letter, judged, bundle, derive_record(dict(base)))
         return AuditRow(
             source=letter.source,
             case_number=letter.case_number,
@@ -269,10 +278,12 @@ class Auditor:
             guidelines=v.guidelines,
             reasons=v.reasons,
             flags=v.flags,
-            counterfactuals=search(judged.facts, letter.decision_date, v, bundle, self.policy),
+            counterfactuals=search(
+                judged.facts, letter.decision_date, v, bundle, self.policy, base=base
+            ),
             findings=v.findings,
             # as extracted, before linking to a surgery: replay re-links with its own bundle
-            facts=item.facts.values(),
+            facts=base if judged is item else item.facts.values(),
             citations=item.citations,
             only_guidelines=item.guidelines,
             bundle=self.bundle.digest,

@@ -130,6 +130,8 @@ def search(
     bundle: Bundle,
     policy: DecisionPolicy,
     limit: int = 3,
+    *,
+    base: dict[str, Any] | None = None,
 ) -> list[Counterfactual]:
     """Counterfactuals of an upheld or overturned item (indeterminate ones have their missing
     facts in `reasons` already), smallest first: one fact a deciding criterion tests, then one
@@ -155,7 +157,7 @@ def search(
         if f.status is Status.UNKNOWN and f.source == verdict.deciding_source
     ]
     read = {i: criteria[i] for i in dict.fromkeys([*deciding, *blocking]) if i in criteria}
-    base = facts.values()
+    base = facts.values() if base is None else base  # the caller may have them already
     derived = derive_record(dict(base))
     cands = _all_candidates(_space(tuple(read.values())), facts, derived)
     parts = {i: _reads(c) for i, c in read.items()}

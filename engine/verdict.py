@@ -457,9 +457,12 @@ def judge(
     bundle: Bundle,
     policy: DecisionPolicy,
     evaluator: Evaluator,
+    *,
+    record: dict[str, Any] | None = None,
 ) -> Verdict:
-    """Expected outcome of one item from its facts, then its consistency with `recorded`."""
-    values = derive(facts)
+    """Expected outcome of one item from its facts, then its consistency with `recorded`.
+    `record`: derive(facts), when the caller has it already."""
+    values = derive(facts) if record is None else record
     governing = applicable(bundle, facts, on)
     uses: list[GuidelineUse] = []
     all_findings: list[Finding] = []
