@@ -55,7 +55,10 @@ class View:
 # 5 ns a character).
 _CLOSE = "\"\u201d\u2019')\\]"  # closing quotes and brackets after a full stop
 _OPEN = "\"\u201c'(\\["
-_END = re.compile(rf"[.!?][.!?]*[{_CLOSE}]*(?:\s+(?=[{_OPEN}]?[A-Z0-9])|(?=[\"\u201c]?[A-Z][a-z]))")
+# Group 1, the whitespace after the stop, is where the sentence's trimmed end stands.
+_END = re.compile(
+    rf"[.!?][.!?]*[{_CLOSE}]*(?:(\s+)(?=[{_OPEN}]?[A-Z0-9])|(?=[\"\u201c]?[A-Z][a-z]))"
+)
 # Words whose full stop does not end a sentence ("Dr.", "e.g.", "approx.").
 _ABBREVIATIONS = frozenset(
     {"dr", "mr", "mrs", "ms", "vs", "e.g", "i.e", "etc", "no", "approx", "st", "jr", "sr", "fig"}
@@ -75,13 +78,32 @@ def split_sentences(text: str, start: int, end: int) -> list[tuple[int, int]]:
         if stop < last or (m := _END.match(text, stop, end)) is None:
             continue
         last = m.end()
-        word = _WORD_BEFORE.match(text, max(start, stop - 12), stop) if text[stop] == "." else None
-        if word and _is_abbreviation(word.group(1)):
+        if text[stop] == "." and _abbreviation_before(text, start, stop):
             continue
-        spans.append((begin, m.end()))
-        begin = m.end()
+        # A sentence ends at its stop (and closing quotes): what follows is group 1's
+        # whitespace or the next sentence's first character, so only the first and last spans
+        # can need trimming.
+        cut = m.start(1)
+        spans.append((begin, cut if cut >= 0 else last))
+        begin = last
     spans.append((begin, end))
-    return [t for s, e in spans if (t := _trim(text, s, e))[1] > t[0]]
+    spans[0] = _trim(text, *spans[0])
+    spans[-1] = _trim(text, *spans[-1])
+    if spans[-1][1] == spans[-1][0]:
+        spans.pop()
+    return spans
+
+
+_LONGEST = max(len(a) for a in _ABBREVIATIONS)
+
+
+def _abbreviation_before(text: str, start: int, stop: int) -> bool:
+    """Whether the word before the full stop at `stop` is an abbreviation. A run of more letters
+    and digits than the longest abbreviation (most sentence ends) settles it without the regex."""
+    if stop - start > _LONGEST and text[stop - _LONGEST - 1 : stop].isalnum():
+        return False
+    word = _WORD_BEFORE.match(text, max(start, stop - 12), stop)
+    return word is not None and _is_abbreviation(word.group(1))
 
 
 def _is_abbreviation(word: str) -> bool:

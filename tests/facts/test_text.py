@@ -29,6 +29,7 @@ def _plain_split(text: str, start: int, end: int) -> list[tuple[int, int]]:
 
 _PIECES = [".", "!", "?", " ", "\n", "Dr", "e.g", "No", "x", "A", "The", "pain", "7", "(", ")"]
 _PIECES += ["\u201c", "\u201d", '"', "'", "\u00e9", "_", "approx", "U.S"]
+_PIECES += ["\t", "Approx", "treatment"]
 
 
 @given(st.lists(st.sampled_from(_PIECES), max_size=40), st.integers(0, 3))
