@@ -21,10 +21,11 @@ from engine.facts import vocab
 from engine.facts.analysis import SERVICE, Hit
 from engine.facts.history import _DATE, _assertion, parse_date
 from engine.facts.model import ElectrodiagnosticStudy, ImagingModality, Region, Service
-from engine.facts.prefilter import Prefiltered
+from engine.facts.prefilter import Prefiltered, lowered
 from engine.facts.text import Part, View
 from engine.facts.title import _NUM, Parsed, number
 from engine.facts.vocab import FLAGS, load_data, words
+from engine.memo import text_cache
 
 Span = tuple[int, int]
 Found = dict[str, tuple[Any, list[Span]]]
@@ -193,20 +194,37 @@ def _symptom_weeks(
     for sentence in readable.of_item(index):
         if sentence.part is Part.TITLE:
             continue
-        s, e = sentence.start, sentence.end
-        # The guideline test only where a duration could be read: the same sentences are
-        # skipped, at less cost.
-        durations = [p.regex for p in data.durations if p.possible(readable.lower, s, e)]
-        if not durations or data.guideline_sentence.search(readable.text, readable.lower, s, e):
-            continue
-        for pattern in durations:
-            for m in pattern.finditer(readable.text, s, e):
-                n = number(m.group("n"))
-                if not n:
-                    continue
-                weeks = round(n * _WEEKS[m.group("unit").lower().rstrip("s")], 1)
-                if best is None or weeks > best[0]:
-                    best = (weeks, [m.span()])
+        # With the character before the sentence: the patterns' (?<!\w) reads it.
+        lead = min(sentence.start, 1)
+        at = sentence.start - lead
+        found = _stated_weeks(readable.text[at : sentence.end], lead)
+        if found is not None and (best is None or found[0] > best[0]):
+            best = (found[0], [(at + found[1], at + found[2])])
+    return best
+
+
+@text_cache(maxsize=8192)
+def _stated_weeks(chunk: str, pos: int) -> tuple[float, int, int] | None:
+    """The longest symptom duration (weeks, the first of equals) stated in the sentence
+    chunk[pos:], with its span in `chunk`. Cached by the sentence's text (and the character
+    before it), as sentence analysis is: the case summary is read again for every imaging item,
+    and letters repeat stock sentences."""
+    data = _data()
+    low, end = lowered(chunk), len(chunk)
+    # The guideline test only where a duration could be read: the same sentences are skipped,
+    # at less cost.
+    durations = [p.regex for p in data.durations if p.possible(low, pos, end)]
+    if not durations or data.guideline_sentence.search(chunk, low, pos, end):
+        return None
+    best: tuple[float, int, int] | None = None
+    for pattern in durations:
+        for m in pattern.finditer(chunk, pos):
+            n = number(m.group("n"))
+            if not n:
+                continue
+            weeks = round(n * _WEEKS[m.group("unit").lower().rstrip("s")], 1)
+            if best is None or weeks > best[0]:
+                best = (weeks, *m.span())
     return best
 
 

@@ -23,9 +23,10 @@ from engine.facts import vocab
 from engine.facts.analysis import DRUG, DRUG_CLASS, Hit
 from engine.facts.history import Subject
 from engine.facts.model import Formulation, Service
-from engine.facts.prefilter import Prefiltered
+from engine.facts.prefilter import Prefiltered, lowered
 from engine.facts.text import Part, View
 from engine.facts.title import Parsed
+from engine.memo import text_cache
 
 Span = tuple[int, int]
 Found = dict[str, tuple[Any, list[Span]]]
@@ -230,7 +231,7 @@ def narrative_facts(hits: list[Hit], readable: View, index: int, subject: Subjec
         out["first_line_failed"] = (True, sorted(set(first_line))[:3])
     elif not_tried:
         out["first_line_failed"] = (False, sorted(set(not_tried))[:3])
-    med = _morphine_equivalent(readable, index, data)
+    med = _morphine_equivalent(readable, index)
     if med is not None:
         out["morphine_equivalent_mg_day"] = med
     return out
@@ -270,23 +271,33 @@ def _age(readable: View) -> tuple[int, list[Span]] | None:
     return None
 
 
-def _morphine_equivalent(
-    readable: View, index: int, data: _Data
-) -> tuple[float, list[Span]] | None:
-    text, low = readable.text, readable.lower
+def _morphine_equivalent(readable: View, index: int) -> tuple[float, list[Span]] | None:
+    text = readable.text
     for sentence in readable.of_item(index):
         if sentence.part is Part.TITLE:
             continue
-        s, e = sentence.start, sentence.end
-        # The guideline test only where a dose could be read: the same sentences are skipped, at
-        # less cost. It reads the sentence alone (no word before its first one).
-        patterns = [p.regex for p in data.morphine_equivalent if p.possible(low, s, e)]
-        guideline = data.guideline_words
-        if not patterns or (guideline.possible(low, s, e) and guideline.regex.search(text[s:e])):
-            continue
-        for pattern in patterns:
-            if m := pattern.search(text, s, e):
-                n = float(m.group("n"))
-                if 0 < n < 2000:
-                    return n, [m.span()]
+        s = sentence.start
+        if (dose := _stated_dose(text[s : sentence.end])) is not None:
+            return dose[0], [(s + dose[1], s + dose[2])]
+    return None
+
+
+@text_cache(maxsize=8192)
+def _stated_dose(sentence: str) -> tuple[float, int, int] | None:
+    """The morphine equivalent dose a sentence states, with its span in the sentence. Cached by
+    the sentence's text (the patterns read nothing around it), as sentence analysis is: the case
+    summary is read again for every medication item, and letters repeat stock sentences."""
+    data = _data()
+    low, end = lowered(sentence), len(sentence)
+    # The guideline test only where a dose could be read: the same sentences are skipped, at
+    # less cost.
+    patterns = [p.regex for p in data.morphine_equivalent if p.possible(low, 0, end)]
+    guideline = data.guideline_words
+    if not patterns or guideline.search(sentence, low, 0, end):
+        return None
+    for pattern in patterns:
+        if m := pattern.search(sentence):
+            n = float(m.group("n"))
+            if 0 < n < 2000:
+                return n, *m.span()
     return None

@@ -143,3 +143,15 @@ def test_urine_drug_test_and_opioid_use() -> None:
     assert on.opioid_use is True
     other = facts("He has diabetes.", "Blood tests", "")
     assert other.urine_drug_test is False
+
+
+def test_morphine_equivalent_dose_from_the_narrative() -> None:
+    f = facts(
+        "He takes Norco. His MED is 90 mg per day. Guidelines advise a MED below 120.",
+        "Norco 10/325 mg #90",
+        "The current morphine equivalent dose of 90 mg was noted.",
+    )
+    assert f.morphine_equivalent_mg_day == 90.0
+    assert f.evidence["morphine_equivalent_mg_day"][0].quote == "MED is 90 mg"
+    guideline_only = facts("He takes Norco.", "Norco 10/325 mg #90", "MTUS: MED above 120 mg.")
+    assert guideline_only.morphine_equivalent_mg_day is None
