@@ -147,6 +147,8 @@ class Assertion:
     def span(self, categories: Iterable[str] = ()) -> tuple[int, int]:
         """Characters from the first to the last of the target and its modifiers of `categories`
         (all modifiers when empty): the words a finding rests on."""
+        if not self.modifiers:  # most targets: nothing to widen to
+            return self.target.start, self.target.end
         wanted = set(categories)
         mods = [m for m in self.modifiers if not wanted or m.category in wanted]
         start = min([self.target.start, *(m.char_start for m in mods)])
