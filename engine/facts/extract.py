@@ -21,6 +21,7 @@ from engine.facts.text import Part, Sentence, View, evidence, view
 from engine.facts.title import Parsed, parse_title
 from engine.facts.treatment_list import from_treatment_lists
 from engine.letters.model import Item, Letter
+from engine.memo import ByIdentity
 
 Span = tuple[int, int]
 
@@ -139,7 +140,7 @@ def extract_facts(letter: Letter, item: Item) -> Facts:
             if name not in values or value is True:  # a requested surgery outweighs a phrase
                 put(name, value, found)
 
-    injury = _weeks_since_injury(text, letter.date_of_injury, letter.decision_date)
+    injury = _weeks_since_injury(letter)
     if injury is not None:
         put("weeks_since_injury", injury[0], injury[1])
 
@@ -224,16 +225,19 @@ def _header_date(
     return expected, m.span(1)
 
 
-def _weeks_since_injury(
-    text: str, injury: date | None, decided: date | None
-) -> tuple[float, list[Span]] | None:
+def _injury_to_decision(letter: Letter) -> tuple[float, list[Span]] | None:
     """Date of injury to decision date, both quoted from the letter header."""
+    injury, decided = letter.date_of_injury, letter.decision_date
     if injury is None or decided is None or decided < injury:
         return None
     found = []
     for regex, expected in ((_INJURY, injury), (_DECIDED, decided)):
-        m = regex.search(text, 0, 2000)
+        m = regex.search(letter.text, 0, 2000)
         if m is None or parse_date(m.group(1)) != expected:
             return None
         found.append(m.span(1))
     return round((decided - injury).days / 7, 1), found
+
+
+# Once per letter, not per item: two case-insensitive header searches.
+_weeks_since_injury = ByIdentity(_injury_to_decision, bound=16)

@@ -137,7 +137,7 @@ def narrative_facts(hits: list[Hit], readable: View, index: int, subject: Subjec
     out: Found = {}
     age = _age(readable)
     if age is not None:
-        out["age"] = age
+        out["age"] = (age[0], [age[1]])
     if subject.service not in (Service.MEDICATION, Service.LAB):
         return out
     data = _data()
@@ -259,7 +259,9 @@ def _topical_mention(text: str, hit: Hit, data: _Data) -> bool:
     return bool(data.topical_before.search(before))
 
 
-def _age(readable: View) -> tuple[int, list[Span]] | None:
+@text_cache(maxsize=16)
+def _age(readable: View) -> tuple[int, Span] | None:
+    """The worker's age, from the case summary: once per letter (every item reads it)."""
     pattern = _data().age
     for sentence in readable.sentences:
         if sentence.part is not Part.SUMMARY:
@@ -267,7 +269,7 @@ def _age(readable: View) -> tuple[int, list[Span]] | None:
         if m := pattern.search(readable.text, readable.lower, sentence.start, sentence.end):
             n = int(m.group("n"))
             if 14 <= n <= 99:
-                return n, [m.span()]
+                return n, m.span()
     return None
 
 
