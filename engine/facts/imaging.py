@@ -171,7 +171,6 @@ def _symptom_weeks(
     injury: tuple[date, Span] | None,
     ur: tuple[date, Span] | None,
 ) -> tuple[float, list[Span]] | None:
-    data = _data()
     best: tuple[float, list[Span]] | None = None
     if injury is not None:
         injured, injury_span = injury
@@ -180,14 +179,12 @@ def _symptom_weeks(
         for sentence in readable.of_item(index):
             if sentence.part is not Part.SUMMARY:
                 continue
-            for m in data.request_date.finditer(
-                readable.text, readable.lower, sentence.start, sentence.end
-            ):
-                day = parse_date(m.group("date"))
+            at = sentence.start
+            for day, s, e in _request_dates(readable.text[at : sentence.end]):
                 if day is None or day < injured or (limit is not None and day > limit):
                     continue
                 if requested is None or day > requested[0]:
-                    requested = (day, m.span("date"))
+                    requested = (day, (at + s, at + e))
         anchor = requested or ur
         if anchor is not None and anchor[0] >= injured:
             best = (round((anchor[0] - injured).days / 7, 1), sorted([injury_span, anchor[1]]))
@@ -201,6 +198,14 @@ def _symptom_weeks(
         if found is not None and (best is None or found[0] > best[0]):
             best = (found[0], [(at + found[1], at + found[2])])
     return best
+
+
+@text_cache(maxsize=8192)
+def _request_dates(sentence: str) -> tuple[tuple[date | None, int, int], ...]:
+    """The dates a sentence gives the request for authorization, with their spans in it. Cached
+    by the sentence's text (the pattern reads nothing around it), as _stated_weeks is."""
+    found = _data().request_date.finditer(sentence, lowered(sentence), 0, len(sentence))
+    return tuple((parse_date(m.group("date")), *m.span("date")) for m in found)
 
 
 @text_cache(maxsize=8192)
