@@ -185,12 +185,16 @@ def _regions_from_narrative(readable: View, index: int, service: Service) -> dic
     text = readable.text
 
     def having(part: Part, *patterns: re.Pattern[str] | None) -> list[Sentence]:
-        return [
-            s
-            for s in sentences
-            if s.part is part
-            and all(p is not None and p.search(text, s.start, s.end) for p in patterns)
-        ]
+        found = []
+        for s in sentences:  # plain loops: no generator per sentence
+            if s.part is not part:
+                continue
+            for p in patterns:
+                if p is None or not p.search(text, s.start, s.end):
+                    break
+            else:
+                found.append(s)
+        return found
 
     def tiers() -> Iterator[list[Sentence]]:  # each read only if those before find no region
         yield having(Part.RATIONALE, _REQUEST, history)

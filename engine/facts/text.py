@@ -99,7 +99,11 @@ _LONGEST = max(len(a) for a in _ABBREVIATIONS)
 
 def _abbreviation_before(text: str, start: int, stop: int) -> bool:
     """Whether the word before the full stop at `stop` is an abbreviation. A run of more letters
-    and digits than the longest abbreviation (most sentence ends) settles it without the regex."""
+    and digits than the longest abbreviation (most sentence ends) settles it without the regex,
+    as does a last character that is neither a letter nor a full stop (every abbreviation ends in
+    a letter)."""
+    if stop == start or not (text[stop - 1].isalpha() or text[stop - 1] == "."):
+        return False
     if stop - start > _LONGEST and text[stop - _LONGEST - 1 : stop].isalnum():
         return False
     word = _WORD_BEFORE.match(text, max(start, stop - 12), stop)
@@ -238,5 +242,6 @@ def evidence(text: str, start: int, end: int) -> dict[str, Any]:
     """The letter's words at [start, end), whitespace trimmed, as Evidence's fields: validating
     the Facts they belong to makes the Evidence in pydantic-core, a third cheaper than one
     validator call per quote (every evidence quote of every item)."""
-    start, end = _trim(text, start, end)
+    if start < end and (text[start].isspace() or text[end - 1].isspace()):  # seldom
+        start, end = _trim(text, start, end)
     return {"quote": text[start:end], "start": start, "end": end}
