@@ -10,7 +10,7 @@ the unmasked text so their boundaries cannot depend on what the reviewer conclud
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any, NamedTuple
 
@@ -43,10 +43,16 @@ class View:
     text: str  # Letter.text with masked stretches blanked; same length
     sentences: tuple[Sentence, ...]  # unmasked sentences only
     lower: str | None  # prefilter.lowered(text): where Prefiltered patterns look first
+    # of_item's answers: several extractors ask for each item's sentences
+    _of_item: dict[int, tuple[Sentence, ...]] = field(default_factory=dict, init=False, repr=False)
 
     def of_item(self, index: int) -> tuple[Sentence, ...]:
         """Summary sentences and the sentences of item `index`'s rationale."""
-        return tuple(s for s in self.sentences if s.item is None or s.item == index)
+        found = self._of_item.get(index)
+        if found is None:
+            found = tuple(s for s in self.sentences if s.item is None or s.item == index)
+            self._of_item[index] = found
+        return found
 
 
 # A sentence ends at . ! ? (plus closing quotes/brackets) before whitespace and a capital, digit or
@@ -134,6 +140,11 @@ def view(letter: Letter) -> View:
     return _view(letter.text, tuple(regions))
 
 
+# A NamedTuple's __new__ is a Python function; tuple.__new__ makes the same Sentence without its
+# frame (every sentence of every letter), as analysis does for Hits.
+_new = tuple.__new__
+
+
 @text_cache(maxsize=16)
 def _view(text: str, regions: tuple[tuple[int, int, int | None], ...]) -> View:
     rules = vocab.mask()
@@ -147,7 +158,7 @@ def _view(text: str, regions: tuple[tuple[int, int, int | None], ...]) -> View:
             if _is_conclusion(text[s:e]):
                 blanks.append((s, e))
             else:
-                sentences.append(Sentence(s, e, part, item))
+                sentences.append(_new(Sentence, (s, e, part, item)))
         blanks.extend(m.span() for m in rules.outcome_words.finditer(text, low, start, end))
     masked = _blank(text, blanks)
     return View(masked, tuple(sentences), lowered(masked))
