@@ -128,9 +128,10 @@ def analyse_sentence(text: str, sentence: Sentence) -> list[Hit]:
 @text_cache(maxsize=16)
 def analyse(view: View) -> tuple[Hit, ...]:
     """The hits of every readable sentence of a letter."""
-    return tuple(
-        hit for sentence in view.sentences for hit in analyse_sentence(view.text, sentence)
-    )
+    hits: list[Hit] = []
+    for sentence in view.sentences:  # extending a list: no generator step per hit
+        hits += analyse_sentence(view.text, sentence)
+    return tuple(hits)
 
 
 def of_item(hits: Iterable[Hit], index: int) -> list[Hit]:
