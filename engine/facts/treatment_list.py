@@ -11,8 +11,9 @@ import re
 
 from engine.facts import vocab
 from engine.facts.model import Service
-from engine.facts.prefilter import Prefiltered
+from engine.facts.prefilter import Prefiltered, lowered
 from engine.facts.text import View
+from engine.memo import text_cache
 
 Span = tuple[int, int]
 
@@ -90,20 +91,33 @@ def from_treatment_lists(
     named: list[Span] = []
     silent: list[Span] = []
     for sentence in readable.of_item(index):
-        m = _OPENER.search(readable.text, readable.lower, sentence.start, sentence.end)
-        if m is None:
+        # With the character before the sentence: the opener's \b reads it.
+        lead = min(sentence.start, 1)
+        at = sentence.start - lead
+        found = _opener(text[at : sentence.end], lead)
+        if found is None:
             continue
+        start, end = at + found[0], at + found[1]
         kinds = {
             h.end(): _kind(text, h, service, subtype)
-            for h in pattern.finditer(text, m.end(), sentence.end)
+            for h in pattern.finditer(text, end, sentence.end)
         }
         same = [e for e, k in kinds.items() if k == "same"]
         if same:
-            named.append((m.start(), same[0]))
-        elif "any" not in kinds.values() and not _vague(text, m.end(), sentence.end):
-            silent.append((m.start(), sentence.end))
+            named.append((start, same[0]))
+        elif "any" not in kinds.values() and not _vague(text, end, sentence.end):
+            silent.append((start, sentence.end))
     if named:
         return True, named[:3]
     if silent:
         return False, silent[:3]
     return None
+
+
+@text_cache(maxsize=8192)
+def _opener(chunk: str, pos: int) -> tuple[int, int] | None:
+    """Where a treatment list opens in the sentence chunk[pos:] (its span in `chunk`). Cached by
+    the sentence's text and the character before it, as sentence analysis is: the case summary
+    is read again for every item, and letters repeat stock sentences."""
+    m = _OPENER.search(chunk, lowered(chunk), pos, len(chunk))
+    return None if m is None else m.span()
