@@ -204,7 +204,7 @@ def _regions_from_narrative(readable: View, index: int, service: Service) -> dic
     for tier in tiers():
         found: dict[Region, Span] = {}
         for sentence in tier:
-            for s, e, regions in vocab.regions().find(text, sentence.start, sentence.end):
+            for s, e, regions in vocab.sentence_regions(text, sentence.start, sentence.end):
                 for region in regions:
                     if region not in (Region.UPPER_EXTREMITY, Region.LOWER_EXTREMITY):
                         found.setdefault(region, (s, e))

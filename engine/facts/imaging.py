@@ -286,7 +286,7 @@ def _prior_imaging(
         # only now, and once per sentence: finding region words is the costly step, and most
         # hits stop above
         if (s, e) not in words:
-            words[(s, e)] = vocab.regions().find(text, s, e)
+            words[(s, e)] = vocab.sentence_regions(text, s, e)
         named = {r for _, _, rs in words[(s, e)] for r in rs}
         if value and not _same_region(regions, named):
             continue  # a study of another region

@@ -14,6 +14,7 @@ from typing import Any
 
 from engine.facts.model import Diagnosis, Region, Service
 from engine.facts.prefilter import Prefiltered
+from engine.memo import text_cache
 from engine.yamlio import safe_load
 
 FLAGS = re.IGNORECASE
@@ -139,6 +140,19 @@ def regions() -> Regions:
         regions=tuple(tuple(Region(r) for r in e["regions"]) for e in data["regions"]),
         not_region=re.compile(words(data["not_region"]), FLAGS),
     )
+
+
+def sentence_regions(text: str, start: int, end: int) -> list[tuple[int, int, tuple[Region, ...]]]:
+    """regions().find(text, start, end) for a sentence, read once per sentence text: the same
+    sentences are searched for every item, and letters repeat stock sentences."""
+    lead = min(start, 1)  # the character before the sentence, which the look-behinds read
+    at = start - lead
+    return [(at + s, at + e, found) for s, e, found in _regions_in(text[at:end], lead)]
+
+
+@text_cache(maxsize=8192)
+def _regions_in(chunk: str, pos: int) -> tuple[tuple[int, int, tuple[Region, ...]], ...]:
+    return tuple(regions().find(chunk, pos))
 
 
 def _case_aware(pattern: str) -> str:
