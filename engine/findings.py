@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from enum import StrEnum
-from typing import Any
+from typing import Any, TypeVar
 
 from pydantic import BaseModel, Field
 
@@ -32,3 +32,21 @@ class Finding(BaseModel):
     values: dict[str, Any] = Field(default_factory=dict)  # the fact values it looked at
     missing: list[str] = Field(default_factory=list)  # null facts that left it unknown
     evidence: dict[str, list[Evidence]] = Field(default_factory=dict)
+
+
+M = TypeVar("M", bound=BaseModel)
+_new = object.__new__
+_set = object.__setattr__
+
+
+def trusted(cls: type[M], fields: dict[str, Any]) -> M:
+    """The `cls` that validating `fields` would build, when they hold every field, in declaration
+    order (the order the JSON follows), each already of its type: model_construct without its
+    Python loop over defaults. A sixth of validation's cost, and findings are built for every
+    criterion of every governing guideline of every item (tests/test_verdict.py compares)."""
+    m = _new(cls)
+    _set(m, "__dict__", fields)
+    _set(m, "__pydantic_fields_set__", set(fields))
+    _set(m, "__pydantic_extra__", None)
+    _set(m, "__pydantic_private__", None)
+    return m

@@ -23,7 +23,7 @@ from engine.criteria.schema import Criterion, Effect, Guideline, Unstated
 from engine.criteria.select import applicable, cites
 from engine.facts.derive import derive
 from engine.facts.model import Facts
-from engine.findings import Finding, Status
+from engine.findings import Finding, Status, trusted
 from engine.letters.model import Citation, Outcome, Source
 from engine.memo import ByIdentity
 from engine.yamlio import load_model
@@ -109,11 +109,8 @@ class Evaluator(Protocol):
 
 @dataclass(frozen=True)
 class _Static:
-    """What a criterion's findings show whatever the item: computed once per criterion."""
+    """What the re-decision needs of a criterion whatever the item: computed once per criterion."""
 
-    needed: tuple[str, ...]  # the facts it reads, sorted
-    when: tuple[str, ...]
-    condition: tuple[str, ...]
     reads: frozenset[str]  # the facts it reads
     scope_reads: frozenset[str]  # the facts its `when` reads
     counted: dict[Status, str | None]  # raw status -> what it counts as in a decision
@@ -121,9 +118,6 @@ class _Static:
 
 def _static_parts(c: Criterion) -> _Static:
     return _Static(
-        needed=tuple(sorted(c.facts())),
-        when=tuple(describe(t) for t in c.when),
-        condition=tuple(describe(t) for t in c.condition),
         reads=frozenset(c.facts()),
         scope_reads=frozenset(f for t in c.when for f in t.facts()),
         counted={st: _counted(c, st) for st in Status},
@@ -133,46 +127,72 @@ def _static_parts(c: Criterion) -> _Static:
 _static = ByIdentity(_static_parts)
 
 
-# Finding's own validator: Finding(...) adds a Python frame to the same validation (every
-# criterion of every applicable guideline of every item)
-_FINDING = Finding.__pydantic_validator__
+class _Row(NamedTuple):
+    """What a criterion's finding is whatever the item: computed once per guideline, for each
+    of its criteria."""
+
+    id: str
+    needed: tuple[str, ...]  # the facts it reads, sorted
+    when: tuple[str, ...]
+    condition: tuple[str, ...]
+    # raw status -> what it counts as in a decision, and the finding's fields in Finding's
+    # order, its settled status and effect filled in (the item's own are set on a copy)
+    by_status: dict[Status, tuple[str | None, dict[str, Any]]]
+
+
+def _finding_rows(g: Guideline) -> tuple[_Row, ...]:
+    rows = []
+    for c in g.criteria:
+        by_status = {}
+        for raw in Status:
+            st = settle(c, raw)
+            fields = {
+                "guideline": g.id,
+                "source": g.source.value,
+                "criterion": c.id,
+                "status": st,
+                "effect": effect_of(c, st),
+                "paraphrase": c.paraphrase,
+                "citation": c.citation,
+                "quote": c.quote,
+                "when": None,
+                "condition": None,
+                "values": None,
+                "missing": None,
+                "evidence": None,
+            }
+            by_status[raw] = (_counted(c, raw), fields)
+        when = tuple(describe(t) for t in c.when)
+        condition = tuple(describe(t) for t in c.condition)
+        rows.append(_Row(c.id, tuple(sorted(c.facts())), when, condition, by_status))
+    return tuple(rows)
+
+
+_rows = ByIdentity(_finding_rows)
 
 
 def findings_for(
     g: Guideline, statuses: Mapping[str, Status], values: Mapping[str, Any], facts: Facts
-) -> list[Finding]:
+) -> tuple[list[Finding], dict[str, int]]:
+    """The findings of a guideline's criteria, and the counts its decision reads (each effect's
+    and the unknown criteria's), gathered on the way rather than by passes over the findings."""
     found = []
-    source = g.source.value
+    counts = dict.fromkeys(_COUNTED, 0)
     evidence = facts.evidence
-    for c in g.criteria:
-        st = settle(c, statuses[c.id])
-        static = _static(c)
-        needed = static.needed
-        # validated rather than model_construct'ed: pydantic-core fills these fields faster than
-        # model_construct's Python; list fields are copied by validation, so tuples and the
-        # facts' own evidence lists go in as they are
-        found.append(
-            _FINDING.validate_python(
-                {
-                    "guideline": g.id,
-                    "source": source,
-                    "criterion": c.id,
-                    "status": st,
-                    "effect": effect_of(c, st),
-                    "paraphrase": c.paraphrase,
-                    "citation": c.citation,
-                    "quote": c.quote,
-                    "when": static.when,
-                    "condition": static.condition,
-                    "values": {f: values.get(f) for f in needed},
-                    "missing": [f for f in needed if values.get(f) in (None, [])]
-                    if st is Status.UNKNOWN
-                    else [],
-                    "evidence": {f: evidence[f] for f in needed if f in evidence},
-                }
-            )
+    for row in _rows(g):
+        key, static = row.by_status[statuses[row.id]]
+        if key is not None:
+            counts[key] += 1
+        fields = static.copy()  # every list fresh, as validation would give
+        fields["when"] = [*row.when]
+        fields["condition"] = [*row.condition]
+        looked = fields["values"] = {f: values.get(f) for f in row.needed}
+        fields["missing"] = (
+            [f for f, v in looked.items() if v is None or v == []] if key == _UNKNOWN else []
         )
-    return found
+        fields["evidence"] = {f: [*evidence[f]] for f in row.needed if f in evidence}
+        found.append(trusted(Finding, fields))
+    return found, counts
 
 
 _UNKNOWN = "unknown"  # the count of undecided criteria, beside the effects' counts
@@ -217,12 +237,6 @@ def _rule_bounds(policy: DecisionPolicy) -> _Rules:
 
 
 _rules = ByIdentity(_rule_bounds)
-
-
-def _decide(policy: DecisionPolicy, findings: list[Finding]) -> Expected | None:
-    return decide(
-        policy, (f.effect for f in findings), sum(f.status is Status.UNKNOWN for f in findings)
-    )
 
 
 def _reasons(expected: Expected, findings: list[Finding]) -> list[Reason]:
@@ -470,27 +484,30 @@ def judge(
     deciding: Source | None = None
     reasons: list[Reason] = []
     for tier in tiers(governing, policy):
-        source = tier[0].source
-        tier_findings: list[Finding] = []
+        tier_counts, start = dict.fromkeys(_COUNTED, 0), len(all_findings)
         for g in tier:
-            fs = findings_for(g, evaluator.evaluate(g, values), values, facts)
-            tier_findings.extend(fs)
+            fs, counts = findings_for(g, evaluator.evaluate(g, values), values, facts)
+            all_findings.extend(fs)
+            for key, n in counts.items():
+                tier_counts[key] += n
             uses.append(
-                GuidelineUse(
-                    id=g.id,
-                    source=g.source,
-                    section=g.section,
-                    edition=g.edition,
-                    cited=cites(g, citations),
-                    outcome=_decide(policy, fs),
+                trusted(
+                    GuidelineUse,
+                    {
+                        "id": g.id,
+                        "source": g.source,
+                        "section": g.section,
+                        "edition": g.edition,
+                        "cited": cites(g, citations),
+                        "outcome": decide_counts(policy, counts),
+                    },
                 )
             )
-        all_findings.extend(tier_findings)
         if expected is None:
-            expected = _decide(policy, tier_findings)
+            expected = decide_counts(policy, tier_counts)
             if expected is not None:
-                deciding = source
-                reasons = _reasons(expected, tier_findings)
+                deciding = tier[0].source
+                reasons = _reasons(expected, all_findings[start:])
     if expected is None:
         if governing:
             expected = policy.silent

@@ -13,9 +13,9 @@ from engine.criteria.evaluate import status
 from engine.criteria.select import applicable
 from engine.facts.derive import derive
 from engine.facts.model import Facts
-from engine.findings import Status
+from engine.findings import Finding, Status
 from engine.letters.model import Citation, Outcome
-from engine.verdict import Expected, Verdict, judge
+from engine.verdict import Expected, GuidelineUse, Verdict, judge
 from tests.strategies import facts as random_facts
 
 ON = date(2016, 12, 15)
@@ -92,3 +92,18 @@ def test_more_visits_never_turn_unsupported_into_supported(f: Facts, more: int) 
     if _visit_limited(auditor, f):
         assert _visit_limited(auditor, bigger)
         assert w.expected is not Expected.OVERTURNED
+
+
+@settings(max_examples=200, deadline=None)
+@given(random_facts())
+def test_findings_and_uses_are_what_validation_builds(f: Facts) -> None:
+    """judge builds them unvalidated (engine.findings.trusted): each must equal, and serialise
+    exactly as, its validated copy, every list its own."""
+    v = _judge(AUDITOR, f, ODG_ONLY)
+    for model, built in [(Finding, v.findings), (GuidelineUse, v.guidelines)]:
+        for x in built:
+            checked = model.model_validate(x.model_dump())
+            assert x == checked and x.model_dump_json() == checked.model_dump_json()
+            assert x.model_fields_set == checked.model_fields_set
+    lists = [id(x) for fd in v.findings for x in (fd.when, fd.condition, fd.missing)]
+    assert len(set(lists)) == len(lists)
