@@ -158,15 +158,22 @@ def referenced(g: Guideline) -> tuple[tuple[str, ...], dict[str, tuple[Any, ...]
     return tuple(scalars), {name: tuple(named) for name, named in sets.items()}
 
 
+# json.dumps with a non-default option builds a new encoder per call: once for every guideline of
+# every item
+_ENCODE = json.JSONEncoder(ensure_ascii=False).encode
+
+
 @dataclass(frozen=True)
 class _Ruleset:
     """A registered ruleset: its handle in the engine and what its rules read."""
 
     handle: int
     scalars: tuple[str, ...]
-    sets: dict[str, tuple[Any, ...]]
+    flags: tuple[tuple[str, tuple[tuple[str, Any], ...]], ...]  # set fact -> (flag, value)s
     criteria: tuple[str, ...]
     scopes: dict[str, frozenset[str]]  # criterion id -> the names of its scope-term rules
+    # a criterion's rule name -> (criterion, its status); a scope-term rule's -> None
+    rules: dict[str, tuple[str, Status] | None]
 
     def fact(self, values: Mapping[str, Any], seq: int) -> str:
         """An item record as the rules read it, as JSON: only the facts they name, nulls
@@ -175,10 +182,11 @@ class _Ruleset:
         for name in self.scalars:
             if (value := values.get(name)) is not None:
                 fact[name] = value
-        for name, named in self.sets.items():
+        for name, flags in self.flags:
             if present := values.get(name):
-                fact.update({_flag(name, v): v in present for v in named})
-        return json.dumps(fact, ensure_ascii=False)
+                for flag, v in flags:
+                    fact[flag] = v in present
+        return _ENCODE(fact)
 
 
 class DurableEngine:
@@ -208,9 +216,13 @@ class DurableEngine:
             known = self._rulesets[name] = _Ruleset(
                 handle=_dr.create_ruleset(name, definition),
                 scalars=scalars,
-                sets=sets,
+                flags=tuple(
+                    (name, tuple((_flag(name, v), v) for v in named))
+                    for name, named in sets.items()
+                ),
                 criteria=tuple(c.id for c in g.criteria),
                 scopes=scopes,
+                rules={rule: _action(rule) for rule in rules},
             )
         return name, known
 
@@ -230,16 +242,21 @@ class DurableEngine:
             _dr.retract_fact(rs.handle, fact)
         failed: set[str] = set()
         for rule in fired:
-            subject, _, st = rule.rpartition("|")
-            if st == _FAILS:
+            if (action := rs.rules[rule]) is None:
                 failed.add(rule)
             else:
-                statuses[subject] = Status(st)
+                statuses[action[0]] = action[1]
         if failed:
             for criterion, scope in rs.scopes.items():
                 if scope & failed:
                     statuses[criterion] = Status.NOT_APPLICABLE
         return statuses
+
+
+def _action(rule: str) -> tuple[str, Status] | None:
+    """What a fired rule says: a criterion's status, or (None) that a scope term failed."""
+    subject, _, st = rule.rpartition("|")
+    return None if st == _FAILS else (subject, Status(st))
 
 
 def _fired(handle: int, state: int) -> list[str]:
