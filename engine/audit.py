@@ -21,7 +21,7 @@ from engine.facts.derive import derive_record
 from engine.facts.extract import extract_facts
 from engine.facts.inputs import FACTS_SUFFIXES, ItemFacts, LetterFacts, load_facts_file
 from engine.facts.model import Service
-from engine.findings import Finding
+from engine.findings import Finding, trusted
 from engine.letters.model import Citation, Layout, Letter, Outcome
 from engine.letters.parse import load_letter
 from engine.letters.read import file_bytes, iter_inputs
@@ -246,9 +246,7 @@ class Auditor:
         data, digest = _hashed(path)  # one read: hashed, then parsed
         try:
             rows = [
-                self.row(letter, item).model_copy(
-                    update={"reviewer_specialty": specialty, "input_sha256": digest}
-                )
+                self.row(letter, item, specialty=specialty, digest=digest)
                 for letter, specialty in read_letters(path, data)
                 for item in letter.items
             ]
@@ -261,32 +259,49 @@ class Auditor:
             return [self.error_row(path, message, digest)]
         return rows or [self.error_row(path, f"{path}: no disputed items found", digest)]
 
-    def row(self, letter: LetterFacts, item: ItemFacts) -> AuditRow:
+    def row(
+        self,
+        letter: LetterFacts,
+        item: ItemFacts,
+        *,
+        specialty: str | None = None,
+        digest: str | None = None,
+    ) -> AuditRow:
+        """An item's row. `specialty`: its reviewer's; `digest`: its input's sha256."""
         judged, bundle = self.prepared(letter, item)
         base = judged.facts.values()  # read once for the verdict, the search and the row
         v = self._judge(letter, judged, bundle, derive_record(dict(base)))
-        return AuditRow(
-            source=letter.source,
-            case_number=letter.case_number,
-            decision_date=letter.decision_date,
-            item=item.index,
-            title=item.title,
-            outcome=item.outcome,
-            partial_certification=item.partial_certification is not None,
-            expected=v.expected,
-            consistency=v.consistency,
-            guidelines=v.guidelines,
-            reasons=v.reasons,
-            flags=v.flags,
-            counterfactuals=search(
-                judged.facts, letter.decision_date, v, bundle, self.policy, base=base
-            ),
-            findings=v.findings,
-            # as extracted, before linking to a surgery: replay re-links with its own bundle
-            facts=base if judged is item else item.facts.values(),
-            citations=item.citations,
-            only_guidelines=item.guidelines,
-            bundle=self.bundle.digest,
+        counterfactuals = search(
+            judged.facts, letter.decision_date, v, bundle, self.policy, base=base
+        )
+        # every field, of its type already: unvalidated (see `trusted`), once for every item
+        return trusted(
+            AuditRow,
+            {
+                "source": letter.source,
+                "case_number": letter.case_number,
+                "decision_date": letter.decision_date,
+                "reviewer_specialty": specialty,
+                "item": item.index,
+                "title": item.title,
+                "outcome": item.outcome,
+                "partial_certification": item.partial_certification is not None,
+                "expected": v.expected,
+                "consistency": v.consistency,
+                "guidelines": v.guidelines,
+                "reasons": v.reasons,
+                "flags": v.flags,
+                "counterfactuals": counterfactuals,
+                "findings": v.findings,
+                # as extracted, before linking to a surgery: replay re-links with its own bundle
+                "facts": base if judged is item else item.facts.values(),
+                "citations": item.citations,
+                "only_guidelines": item.guidelines,
+                "error": None,
+                "bundle": self.bundle.digest,
+                "version": __version__,
+                "input_sha256": digest,
+            },
         )
 
     def error_row(self, path: Path, message: str, digest: str | None = None) -> AuditRow:

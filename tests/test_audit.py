@@ -58,6 +58,15 @@ def test_seeds_all_consistent(auditor: Auditor) -> None:
     assert [r.consistency for r in rows] == [Consistency.CONSISTENT] * 8
 
 
+def test_rows_are_what_validation_builds(auditor: Auditor) -> None:
+    """Auditor.row builds rows unvalidated (engine.findings.trusted): each must equal, and
+    serialise exactly as, its validated copy."""
+    for row in _rows(auditor, [EXAMPLES]):
+        checked = AuditRow.model_validate(row.model_dump())
+        assert row == checked and row.model_dump_json() == checked.model_dump_json()
+        assert row.model_fields_set == checked.model_fields_set
+
+
 def test_seed_003_neck_chiropractic_overturned_by_criteria(auditor: Auditor) -> None:
     rows = _rows(auditor, [EXAMPLES / "003_f7c04554d3ec6a02.txt"])
     chiro = next(r for r in rows if r.facts["service"] == "chiropractic")
