@@ -527,13 +527,16 @@ def judge(
         consistency = Consistency.CONSISTENT
     else:
         consistency = Consistency.INCONSISTENT
-    return Verdict(
-        flags=_hierarchy_flags(all_findings, citations, policy),
-        expected=expected,
-        consistency=consistency,
-        recorded=recorded,
-        deciding_source=deciding,
-        reasons=reasons,
-        guidelines=uses,
-        findings=all_findings,
+    return trusted(
+        Verdict,
+        {
+            "expected": expected,
+            "consistency": consistency,
+            "recorded": recorded,
+            "deciding_source": deciding,
+            "reasons": reasons,
+            "flags": _hierarchy_flags(all_findings, citations, policy),
+            "guidelines": uses,
+            "findings": all_findings,
+        },
     )

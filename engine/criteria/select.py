@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from datetime import date
+from typing import NamedTuple
 
 from engine.criteria.load import Bundle
 from engine.criteria.schema import Guideline
@@ -19,24 +20,50 @@ def _fold(text: str) -> str:
     return _SPACE.sub(" ", text.lower().replace(" and ", " & ")).strip()
 
 
+class _Scope(NamedTuple):
+    """A guideline and what `governs` reads of it beyond the service, as sets."""
+
+    guideline: Guideline
+    regions: frozenset[str]  # empty: any
+    medications: frozenset[str]  # empty: any
+    start: date
+    end: date | None
+
+    def fits(self, regions: frozenset[str], medication: str | None, on: date | None) -> bool:
+        return (
+            (not self.regions or not self.regions.isdisjoint(regions))
+            and (not self.medications or medication in self.medications)
+            and (on is None or (self.start <= on and (self.end is None or on <= self.end)))
+        )
+
+
+def _scope_of(g: Guideline) -> _Scope:
+    scope, effective = g.governs, g.effective
+    return _Scope(
+        g,
+        frozenset(scope.body_regions),
+        frozenset(scope.medications),
+        effective.start,
+        effective.end,
+    )
+
+
+_scope = ByIdentity(_scope_of)
+
+
 def governs(g: Guideline, facts: Facts, on: date | None) -> bool:
     """The guideline speaks to this request: service, region, medication and date all fit."""
-    scope = g.governs
-    if facts.service not in scope.services:
-        return False
-    if scope.body_regions and not set(scope.body_regions) & set(facts.body_regions):
-        return False
-    if scope.medications and facts.medication not in scope.medications:
-        return False
-    return on is None or g.effective.covers(on)
+    return facts.service in g.governs.services and _scope(g).fits(
+        frozenset(facts.body_regions), facts.medication, on
+    )
 
 
-def _service_index(guidelines: list[Guideline]) -> dict[Service, list[Guideline]]:
+def _service_index(guidelines: list[Guideline]) -> dict[Service, list[_Scope]]:
     """Service -> the guidelines that govern it, in bundle order."""
-    index: dict[Service, list[Guideline]] = {}
+    index: dict[Service, list[_Scope]] = {}
     for g in guidelines:
         for service in dict.fromkeys(g.governs.services):  # once, even if listed twice
-            index.setdefault(service, []).append(g)
+            index.setdefault(service, []).append(_scope(g))
     return index
 
 
@@ -47,10 +74,15 @@ _by_service = ByIdentity(_service_index, bound=64)
 
 
 def applicable(bundle: Bundle, facts: Facts, on: date | None) -> list[Guideline]:
+    """The guidelines that `govern` an item: the item's regions read as a set once, each
+    guideline's scope as sets once (this runs for every item)."""
     if facts.service is None:
         return []
+    regions, medication = frozenset(facts.body_regions), facts.medication
     return [
-        g for g in _by_service(bundle.guidelines).get(facts.service, []) if governs(g, facts, on)
+        s.guideline
+        for s in _by_service(bundle.guidelines).get(facts.service, [])
+        if s.fits(regions, medication, on)
     ]
 
 
