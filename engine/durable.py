@@ -23,6 +23,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import durable_rules_engine as _dr  # durable-rules' C engine (the `durable` package wraps it)
+from pydantic_core import to_json
 
 from engine.criteria.evaluate import comparisons
 from engine.criteria.schema import AnyOf, Comparison, Criterion, Guideline, Op, Term
@@ -158,11 +159,6 @@ def referenced(g: Guideline) -> tuple[tuple[str, ...], dict[str, tuple[Any, ...]
     return tuple(scalars), {name: tuple(named) for name, named in sets.items()}
 
 
-# json.dumps with a non-default option builds a new encoder per call: once for every guideline of
-# every item
-_ENCODE = json.JSONEncoder(ensure_ascii=False).encode
-
-
 @dataclass(frozen=True)
 class _Ruleset:
     """A registered ruleset: its handle in the engine and what its rules read."""
@@ -186,7 +182,10 @@ class _Ruleset:
             if present := values.get(name):
                 for flag, v in flags:
                     fact[flag] = v in present
-        return _ENCODE(fact)
+        # pydantic-core's encoder, not json's (whose Python wrapper builds an encoder per call): a
+        # fact is encoded for every governing guideline of every item. The same JSON values
+        # (NaN and infinities included), only without spaces.
+        return to_json(fact).decode()
 
 
 class DurableEngine:
