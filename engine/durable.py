@@ -167,7 +167,8 @@ class _Ruleset:
     scalars: tuple[str, ...]
     flags: tuple[tuple[str, tuple[tuple[str, Any], ...]], ...]  # set fact -> (flag, value)s
     criteria: tuple[str, ...]
-    scopes: dict[str, frozenset[str]]  # criterion id -> the names of its scope-term rules
+    # a scope-term rule's name -> the criteria its failure leaves not applicable
+    scoped: dict[str, tuple[str, ...]]
     # a criterion's rule name -> (criterion, its status); a scope-term rule's -> None
     rules: dict[str, tuple[str, Status] | None]
 
@@ -220,7 +221,10 @@ class DurableEngine:
                     for name, named in sets.items()
                 ),
                 criteria=tuple(c.id for c in g.criteria),
-                scopes=scopes,
+                scoped={
+                    rule: tuple(c for c, scope in scopes.items() if rule in scope)
+                    for rule in set().union(*scopes.values())
+                },
                 rules={rule: _action(rule) for rule in rules},
             )
         return name, known
@@ -239,16 +243,15 @@ class DurableEngine:
             fired = _fired(rs.handle, state)
         finally:  # one session, its fact retracted after each item: durable-rules caps sessions
             _dr.retract_fact(rs.handle, fact)
-        failed: set[str] = set()
+        failed = []
         for rule in fired:
             if (action := rs.rules[rule]) is None:
-                failed.add(rule)
+                failed.append(rule)
             else:
                 statuses[action[0]] = action[1]
-        if failed:
-            for criterion, scope in rs.scopes.items():
-                if scope & failed:
-                    statuses[criterion] = Status.NOT_APPLICABLE
+        for rule in failed:  # after the criteria's own rules: a failed scope term overrides them
+            for criterion in rs.scoped[rule]:
+                statuses[criterion] = Status.NOT_APPLICABLE
         return statuses
 
 
