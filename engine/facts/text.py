@@ -106,9 +106,9 @@ _LONGEST = max(len(a) for a in _ABBREVIATIONS)
 def _abbreviation_before(text: str, start: int, stop: int) -> bool:
     """Whether the word before the full stop at `stop` is an abbreviation. A run of more letters
     and digits than the longest abbreviation (most sentence ends) settles it without the regex,
-    as does a last character that is neither a letter nor a full stop (every abbreviation ends in
-    a letter)."""
-    if stop == start or not (text[stop - 1].isalpha() or text[stop - 1] == "."):
+    as does a last character that is neither a letter, a full stop nor a newline (every
+    abbreviation ends in a letter, and `$` also matches before a final newline: "Dr\n.")."""
+    if stop == start or not (text[stop - 1].isalpha() or text[stop - 1] in ".\n"):
         return False
     if stop - start > _LONGEST and text[stop - _LONGEST - 1 : stop].isalnum():
         return False

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import re
 
-from hypothesis import given
+from hypothesis import example, given
 from hypothesis import strategies as st
 
 from engine.facts.text import _END, _is_abbreviation, _positions, _trim, split_sentences
@@ -33,6 +33,7 @@ _PIECES += ["\t", "Approx", "treatment"]
 
 
 @given(st.lists(st.sampled_from(_PIECES), max_size=40), st.integers(0, 3))
+@example(["Dr", "\n", ".", "Dr"], 0)  # `$` matches before a final newline: "Dr" is the word
 def test_sentences_are_those_of_the_plain_scan(pieces: list[str], skip: int) -> None:
     text = "".join(pieces)
     start = min(skip, len(text))
