@@ -41,6 +41,10 @@ from engine.report import RowStat, RowWriter, Summary, columns, encode
 
 EXECUTORS = ("local", "dask")
 MAX_CHUNK = 64  # inputs per task: a fraction of a second of work; IPC and scheduling negligible
+# On dask a task's result (a few MB of rows) is sent by the worker's event loop, which takes the
+# GIL from the next task: fewer, larger tasks audited 20,000 letters 5% faster (24.3-25.0 s
+# against 25.0-27.3 s with 64)
+MAX_DASK_CHUNK = 256
 MIN_INPUTS_PER_WORKER = 32
 WINDOW_PER_WORKER = 4  # chunks in flight per worker: keeps workers busy, bounds memory
 
@@ -349,9 +353,9 @@ class _DaskGuarded:
             return _halved(*self._args, chunk, lambda part: self._settle(self._submit(part), part))
 
 
-def chunk_size(n_inputs: int, workers: int) -> int:
-    """Enough chunks to balance the workers (about 8 each), none larger than MAX_CHUNK."""
-    return max(1, min(MAX_CHUNK, math.ceil(n_inputs / (max(1, workers) * 8))))
+def chunk_size(n_inputs: int, workers: int, largest: int = MAX_CHUNK) -> int:
+    """Enough chunks to balance the workers (about 8 each), none larger than `largest`."""
+    return max(1, min(largest, math.ceil(n_inputs / (max(1, workers) * 8))))
 
 
 def _chunks(items: list[str], size: int) -> Iterator[list[str]]:
@@ -433,7 +437,7 @@ def run_batch(
         if options.executor == "dask":
             client = stack.enter_context(dask_client(options.workers, options.scheduler))
             slots = max(1, sum(client.nthreads().values()))
-            size = options.chunk or chunk_size(len(inputs), slots)
+            size = options.chunk or chunk_size(len(inputs), slots, MAX_DASK_CHUNK)
             results = _dask_results(library, fmt, _chunks(inputs, size), client)
         else:
             # Starting a worker costs about as much as auditing 100 letters: small batches run
