@@ -9,7 +9,6 @@ from __future__ import annotations
 import itertools
 from collections.abc import Callable, Iterable, Mapping
 from collections.abc import Set as AbstractSet
-from dataclasses import dataclass
 from datetime import date
 from enum import StrEnum
 from pathlib import Path
@@ -105,26 +104,6 @@ class Verdict(BaseModel):
 
 class Evaluator(Protocol):
     def evaluate(self, g: Guideline, values: Mapping[str, Any]) -> dict[str, Status]: ...
-
-
-@dataclass(frozen=True)
-class _Static:
-    """What the re-decision needs of a criterion whatever the item: computed once per criterion."""
-
-    reads: frozenset[str]  # the facts it reads
-    scope_reads: frozenset[str]  # the facts its `when` reads
-    counted: dict[Status, str | None]  # raw status -> what it counts as in a decision
-
-
-def _static_parts(c: Criterion) -> _Static:
-    return _Static(
-        reads=frozenset(c.facts()),
-        scope_reads=frozenset(f for t in c.when for f in t.facts()),
-        counted={st: _counted(c, st) for st in Status},
-    )
-
-
-_static = ByIdentity(_static_parts)
 
 
 class _Row(NamedTuple):
@@ -344,11 +323,15 @@ class _Parts(NamedTuple):
 def _guideline_parts(g: Guideline) -> tuple[_Parts, ...]:
     parts = []
     for c in g.criteria:
-        static = _static(c)
-        absent = c.unstated is Unstated.NOT_APPLICABLE
-        check = status_check(c)
         parts.append(
-            _Parts((g.id, c.id), check, static.counted, static.reads, static.scope_reads, absent)
+            _Parts(
+                ids=(g.id, c.id),
+                check=status_check(c),
+                counted={st: _counted(c, st) for st in Status},
+                reads=frozenset(c.facts()),
+                scope_reads=frozenset(f for t in c.when for f in t.facts()),
+                absent_unstated=c.unstated is Unstated.NOT_APPLICABLE,
+            )
         )
     return tuple(parts)
 
