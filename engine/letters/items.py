@@ -184,6 +184,17 @@ def _last_boundary(text: str, start: int, end: int) -> int:
         window *= 4
 
 
+# A guideline block's label group -> the Item fields of its folded text, span and citations
+_GUIDELINE_FIELDS = {
+    "ca": (
+        "claims_administrator_guideline",
+        "claims_administrator_guideline_span",
+        "claims_administrator_citations",
+    ),
+    "mx": ("maximus_guideline", "maximus_guideline_span", "citations"),
+}
+
+
 def _dwc_item(text: str, index: int, labels: list[Backwards], start: int, end: int) -> Item:
     # The fields are gathered and the Item built once: setting pydantic fields one at a time
     # cost more than building the whole item.
@@ -192,22 +203,15 @@ def _dwc_item(text: str, index: int, labels: list[Backwards], start: int, end: i
     for label, stop in zip(labels, bounds, strict=True):
         span = trim(text, label.end, stop)
         content = text[span.start : span.end] if span else ""
-        if label.group == "ca":
-            folded = fold(content)
-            blocks.update(
-                claims_administrator_guideline=folded,
-                claims_administrator_guideline_span=span,
-                claims_administrator_citations=folded_citations(folded),
-            )
-        elif label.group == "mx":
-            folded = fold(content)
-            blocks.update(
-                maximus_guideline=folded,
-                maximus_guideline_span=span,
-                citations=folded_citations(folded),
-            )
-        else:
+        fields = _GUIDELINE_FIELDS.get(label.group)
+        if fields is None:
             blocks.update(rationale=content, rationale_span=span)
+            continue
+        text_field, span_field, citations_field = fields
+        folded = fold(content)
+        blocks[text_field] = folded
+        blocks[span_field] = span
+        blocks[citations_field] = folded_citations(folded)
     heading = _heading(text, start, labels[0].start)
     return Item(index=index, span=trim(text, start, end), **heading, **blocks)
 
