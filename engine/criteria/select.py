@@ -7,7 +7,7 @@ from datetime import date
 from typing import NamedTuple
 
 from engine.criteria.load import Bundle
-from engine.criteria.schema import Guideline
+from engine.criteria.schema import Effective, Guideline
 from engine.facts.model import Facts, Service
 from engine.letters.model import Citation
 from engine.memo import ByIdentity, text_cache
@@ -26,26 +26,19 @@ class _Scope(NamedTuple):
     guideline: Guideline
     regions: frozenset[str]  # empty: any
     medications: frozenset[str]  # empty: any
-    start: date
-    end: date | None
+    effective: Effective
 
     def fits(self, regions: frozenset[str], medication: str | None, on: date | None) -> bool:
         return (
             (not self.regions or not self.regions.isdisjoint(regions))
             and (not self.medications or medication in self.medications)
-            and (on is None or (self.start <= on and (self.end is None or on <= self.end)))
+            and (on is None or self.effective.covers(on))
         )
 
 
 def _scope_of(g: Guideline) -> _Scope:
-    scope, effective = g.governs, g.effective
-    return _Scope(
-        g,
-        frozenset(scope.body_regions),
-        frozenset(scope.medications),
-        effective.start,
-        effective.end,
-    )
+    scope = g.governs
+    return _Scope(g, frozenset(scope.body_regions), frozenset(scope.medications), g.effective)
 
 
 _scope = ByIdentity(_scope_of)
