@@ -72,7 +72,7 @@ _AUDITORS: dict[Library, Auditor] = {}  # per process: built inside each worker 
 class Done(NamedTuple):
     """One audited input, as sent back by a worker."""
 
-    rows: list[str]  # encoded rows
+    rows: list[bytes]  # encoded rows
     stats: list[RowStat]
 
 

@@ -90,10 +90,9 @@ def _audit(args: argparse.Namespace) -> int:
         if args.format == "parquet":
             writer = ParquetRowWriter(args.output)
         else:
-            out = sys.stdout
+            out = sys.stdout.buffer
             if args.output:
-                mode = "a" if args.resume else "w"
-                out = stack.enter_context(open(args.output, mode, encoding="utf-8", newline=""))
+                out = stack.enter_context(open(args.output, "ab" if args.resume else "wb"))
             header = not (args.resume and args.output.stat().st_size > 0)
             writer = TextRowWriter(out, args.format, header=header)
         try:

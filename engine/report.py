@@ -20,7 +20,7 @@ from collections import Counter
 from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
-from typing import Any, NamedTuple, Protocol, TextIO, Union, get_args, get_origin
+from typing import Any, BinaryIO, NamedTuple, Protocol, Union, get_args, get_origin
 
 from pydantic import ValidationError
 
@@ -62,55 +62,60 @@ def csv_header() -> str:
     return _csv_line(columns())
 
 
-def encode(row: AuditRow, fmt: str) -> str:
-    """One row, ready for the writer of `fmt` (no line terminator)."""
+def encode(row: AuditRow, fmt: str) -> bytes:
+    """One row, ready for the writer of `fmt` (UTF-8, no line terminator).
+
+    Bytes, not str: the main process writes them as they come. A str crossing the process
+    boundary is encoded by pickle, decoded on arrival and encoded again by the output stream, and
+    a chunk with one non-ASCII character in it is a wide string, slow at all three.
+    """
     if fmt in ("jsonl", "json"):
-        return row.model_dump_json()
+        return row.__pydantic_serializer__.to_json(row)  # model_dump_json without the decode
     record = flat_record(row)
-    if fmt == "parquet":  # decoded again by the writer; JSON keeps worker -> writer IPC to a str
-        return json.dumps(record, separators=(",", ":"), ensure_ascii=False)
+    if fmt == "parquet":  # decoded again by the writer; JSON keeps worker -> writer IPC to bytes
+        return json.dumps(record, separators=(",", ":"), ensure_ascii=False).encode()
     # One physical line per record, which is what lets --resume cut a CSV file by lines.
     return _csv_line(
         [
             v.replace("\r", " ").replace("\n", " ") if isinstance(v, str) else v
             for v in record.values()
         ]
-    )
+    ).encode()
 
 
 class RowWriter(Protocol):
-    def write(self, encoded: list[str]) -> None:
+    def write(self, encoded: list[bytes]) -> None:
         """The rows (encoded by `encode`) of whole inputs: an input's rows are never split."""
 
     def close(self) -> None: ...
 
 
 class TextRowWriter:
-    """jsonl, csv and json to a text stream: one write and one flush per call."""
+    """jsonl, csv and json to a binary stream (UTF-8): one write and one flush per call."""
 
-    def __init__(self, out: TextIO, fmt: str, *, header: bool = True) -> None:
+    def __init__(self, out: BinaryIO, fmt: str, *, header: bool = True) -> None:
         self.out, self.fmt = out, fmt
         self._first = True
         if fmt == "csv" and header:
-            out.write(csv_header() + "\n")
+            out.write(csv_header().encode() + b"\n")
         elif fmt == "json":
-            out.write("[")
+            out.write(b"[")
         out.flush()
 
-    def write(self, encoded: list[str]) -> None:
+    def write(self, encoded: list[bytes]) -> None:
         if not encoded:
             return
         if self.fmt == "json":
-            text = ("\n" if self._first else ",\n") + ",\n".join(encoded)
+            data = (b"\n" if self._first else b",\n") + b",\n".join(encoded)
         else:
-            text = "\n".join(encoded) + "\n"
+            data = b"\n".join(encoded) + b"\n"
         self._first = False
-        self.out.write(text)
+        self.out.write(data)
         self.out.flush()
 
     def close(self) -> None:
         if self.fmt == "json":
-            self.out.write("]\n" if self._first else "\n]\n")
+            self.out.write(b"]\n" if self._first else b"\n]\n")
         self.out.flush()
 
 
@@ -160,7 +165,7 @@ class ParquetRowWriter:
         self._batch_rows = batch_rows
         self._buffer: list[dict[str, Any]] = []
 
-    def write(self, encoded: list[str]) -> None:
+    def write(self, encoded: list[bytes]) -> None:
         self._buffer.extend(json.loads(e) for e in encoded)
         if len(self._buffer) >= self._batch_rows:
             self._flush()
