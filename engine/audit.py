@@ -25,6 +25,7 @@ from engine.findings import Finding, trusted
 from engine.letters.model import Citation, Layout, Letter, Outcome
 from engine.letters.parse import load_letter
 from engine.letters.read import file_bytes, iter_inputs
+from engine.options import DEFAULT_GUIDELINES, DEFAULT_RULES
 from engine.verdict import (
     Consistency,
     DecisionPolicy,
@@ -36,10 +37,6 @@ from engine.verdict import (
     judge,
     load_policy,
 )
-
-ROOT = Path(__file__).resolve().parents[1]
-DEFAULT_GUIDELINES = ROOT / "guidelines"
-DEFAULT_RULES = ROOT / "rules" / "decision.yaml"
 
 _DATE = re.compile(r"\b(\d{1,2})/(\d{1,2})/(\d{4}|\d{2})\b")
 

@@ -21,8 +21,6 @@ import csv
 import json
 import logging
 import math
-import multiprocessing
-import os
 import signal
 import sys
 from collections import Counter, deque
@@ -34,18 +32,16 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, NamedTuple, Protocol
 
+from engine import forkserver
 from engine.audit import Auditor, file_sha256
 from engine.errors import RecheckError
-from engine.letters.read import iter_inputs
 from engine.report import RowStat, RowWriter, Summary, columns, encode
 
-EXECUTORS = ("local", "dask")
 MAX_CHUNK = 64  # inputs per task: a fraction of a second of work; IPC and scheduling negligible
 # On dask a task's result (a few MB of rows) is sent by the worker's event loop, which takes the
 # GIL from the next task: fewer, larger tasks audited 20,000 letters 5% faster (24.3-25.0 s
 # against 25.0-27.3 s with 64)
 MAX_DASK_CHUNK = 256
-MIN_INPUTS_PER_WORKER = 32
 WINDOW_PER_WORKER = 4  # chunks in flight per worker: keeps workers busy, bounds memory
 
 
@@ -209,10 +205,7 @@ class _Isolating:
     Every input still yields its rows exactly once."""
 
     def __init__(self, library: Library, fmt: str, workers: int, task: Task) -> None:
-        # forkserver: workers fork from a clean server that has imported the engine and built
-        # extraction's tables once (fast start, shared pages) but holds no durable-rules state.
-        self._ctx = multiprocessing.get_context("forkserver")
-        self._ctx.set_forkserver_preload(["engine.preload"])
+        self._ctx = forkserver.context()
         self._args = (library, fmt)
         self._workers, self._task = workers, task
         self._generation = 0
@@ -363,10 +356,6 @@ def _chunks(items: list[str], size: int) -> Iterator[list[str]]:
         yield items[i : i + size]
 
 
-def default_workers() -> int:
-    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
-
-
 @contextmanager
 def progress_bar(total: int, enabled: bool) -> Iterator[Callable[[int], None]]:
     """A rich progress bar on stderr when enabled (the caller checks stderr is a terminal)."""
@@ -407,21 +396,22 @@ class BatchOptions:
 
 
 def run_batch(
-    paths: Iterable[Path | str],
+    files: Sequence[Path | str],
     library: Library,
     fmt: str,
     writer: RowWriter,
     options: BatchOptions,
     done: Counter[str] | None = None,
 ) -> Summary:
-    """Audit every input under `paths`, writing each input's rows as soon as it is in order.
+    """Audit every input file (engine.letters.read.iter_inputs lists folders), writing each
+    input's rows as soon as it is in order.
 
     `done`: keys of inputs already written by an interrupted run (resume_state); as many inputs
     of each key are skipped. Raises RecheckError when the library is invalid.
     """
     library.auditor()  # fail fast (exit 3) on an invalid library, before any worker starts
     summary = Summary()
-    inputs = [str(p) for p in iter_inputs(paths)]
+    inputs = [str(p) for p in files]
     if done:
         remaining = done.copy()
         todo = []
@@ -440,9 +430,7 @@ def run_batch(
             size = options.chunk or chunk_size(len(inputs), slots, MAX_DASK_CHUNK)
             results = _dask_results(library, fmt, _chunks(inputs, size), client)
         else:
-            # Starting a worker costs about as much as auditing 100 letters: small batches run
-            # on fewer workers, the smallest in this process.
-            workers = min(options.workers, max(1, len(inputs) // MIN_INPUTS_PER_WORKER))
+            workers = forkserver.local_workers(options.workers, len(inputs))
             size = options.chunk or chunk_size(len(inputs), workers)
             results = _local_results(library, fmt, _chunks(inputs, size), workers)
         advance = stack.enter_context(progress_bar(len(inputs), options.progress))

@@ -12,15 +12,25 @@ import sys
 from collections.abc import Sequence
 from contextlib import ExitStack
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from engine import __version__
-from engine.audit import DEFAULT_GUIDELINES, DEFAULT_RULES, Auditor, read_facts
-from engine.batch import EXECUTORS, default_workers
+from engine import __version__, forkserver
 from engine.bench import add_arguments as bench_arguments
 from engine.errors import RecheckError
-from engine.explain import explain_item
 from engine.letters.read import iter_inputs
-from engine.report import FORMATS
+from engine.options import (
+    DEFAULT_GUIDELINES,
+    DEFAULT_RULES,
+    EXECUTORS,
+    FORMATS,
+    RESUMABLE,
+    default_workers,
+)
+
+# Commands import the engine when they run: `recheck audit` starts its workers' forkserver first,
+# and the parser alone (--help) does not wait for the engine.
+if TYPE_CHECKING:
+    from engine.audit import Auditor
 
 EXIT_OK, EXIT_INPUT, EXIT_USAGE, EXIT_CONFIG = 0, 1, 2, 3
 
@@ -36,10 +46,14 @@ def _library_args(p: argparse.ArgumentParser) -> None:
 
 
 def _auditor(args: argparse.Namespace) -> Auditor:
+    from engine.audit import Auditor
+
     return Auditor.load(args.guidelines or [DEFAULT_GUIDELINES], args.rules)
 
 
 def _extract(args: argparse.Namespace) -> int:
+    from engine.audit import read_facts
+
     out, status = [], EXIT_OK
     for path in iter_inputs(args.paths):
         try:
@@ -58,9 +72,6 @@ def _usage(command: str, message: str) -> int:
 
 
 def _audit(args: argparse.Namespace) -> int:
-    from engine.batch import BatchOptions, Library, resume_state, run_batch
-    from engine.report import RESUMABLE, ParquetRowWriter, RowWriter, TextRowWriter
-
     if args.format == "parquet" and not args.output:
         return _usage("audit", "--format parquet needs --output FILE")
     if args.resume and (not args.output or args.format not in RESUMABLE):
@@ -69,6 +80,13 @@ def _audit(args: argparse.Namespace) -> int:
         return _usage("audit", "--scheduler needs --executor dask")
     if args.workers < 1:
         return _usage("audit", "--workers must be at least 1")
+    files = iter_inputs(args.paths)
+    if args.executor == "local" and forkserver.local_workers(args.workers, len(files)) > 1:
+        forkserver.start()  # it imports the engine while this process does
+
+    from engine.batch import BatchOptions, Library, resume_state, run_batch
+    from engine.report import ParquetRowWriter, RowWriter, TextRowWriter
+
     library = Library(
         tuple(str(g.resolve()) for g in args.guidelines or [DEFAULT_GUIDELINES]),
         str(args.rules.resolve()),
@@ -96,7 +114,7 @@ def _audit(args: argparse.Namespace) -> int:
             header = not (args.resume and args.output.stat().st_size > 0)
             writer = TextRowWriter(out, args.format, header=header)
         try:
-            summary = run_batch(args.paths, library, args.format, writer, options, done)
+            summary = run_batch(files, library, args.format, writer, options, done)
         except KeyboardInterrupt:
             hint = " (rerun with --resume to continue)" if args.format in RESUMABLE else ""
             print(f"recheck audit: interrupted{hint}", file=sys.stderr)
@@ -130,6 +148,9 @@ def _bench(args: argparse.Namespace) -> int:
 
 
 def _explain(args: argparse.Namespace) -> int:
+    from engine.audit import read_facts
+    from engine.explain import explain_item
+
     auditor = _auditor(args)
     try:
         letters = read_facts(args.path)

@@ -27,8 +27,6 @@ from pydantic import ValidationError
 from engine.audit import AuditRow
 from engine.errors import RecheckError
 
-FORMATS = ("jsonl", "csv", "json", "parquet")
-RESUMABLE = ("jsonl", "csv")  # line formats: a torn tail can be cut off and the rest appended to
 EXPECTED = ("upheld", "overturned", "indeterminate")
 CONSISTENCY = ("consistent", "inconsistent", "indeterminate")
 PARQUET_BATCH_ROWS = 4096  # rows buffered per Parquet row group: bounds the writer's memory

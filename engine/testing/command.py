@@ -6,11 +6,10 @@ from __future__ import annotations
 import argparse
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from engine.audit import Auditor
-from engine.testing.coverage import coverage
-from engine.testing.runner import Runner, SuiteResult, junit
-from engine.testing.suite import suite_files
+if TYPE_CHECKING:  # the command line builds its parser without importing the engine
+    from engine.audit import Auditor
 
 DEFAULT_SUITES = Path(__file__).resolve().parents[2] / "tests" / "guideline_suites"
 
@@ -36,6 +35,10 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace, auditor: Auditor) -> int:
+    from engine.testing.coverage import coverage
+    from engine.testing.runner import Runner, SuiteResult, junit
+    from engine.testing.suite import suite_files
+
     files = suite_files(args.paths or [DEFAULT_SUITES])
     if not files:
         print(f"recheck test: no suites in {', '.join(map(str, args.paths))}", file=sys.stderr)

@@ -44,7 +44,8 @@ def pytest_collect_file(file_path: Path, parent: pytest.Collector) -> pytest.Fil
 def _runner(config: pytest.Config) -> Runner:
     """One runner (one bundle, one letter cache) per pytest session."""
     if _RUNNER not in config.stash:
-        from engine.audit import DEFAULT_GUIDELINES, DEFAULT_RULES, Auditor
+        from engine.audit import Auditor
+        from engine.options import DEFAULT_GUIDELINES, DEFAULT_RULES
         from engine.testing.runner import Runner
 
         guidelines = config.getoption("recheck_guidelines") or [DEFAULT_GUIDELINES]

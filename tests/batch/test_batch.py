@@ -16,9 +16,10 @@ from pathlib import Path
 
 import pytest
 
-from engine.audit import DEFAULT_GUIDELINES, DEFAULT_RULES, AuditRow
+from engine.audit import AuditRow
 from engine.batch import Done, Library, _dask_results, _local_results, audit_chunk, dask_client
 from engine.cli import main
+from engine.options import DEFAULT_GUIDELINES, DEFAULT_RULES
 from tests.batch.conftest import recheck
 from tests.batch.crashing import audit_or_die, tables_built
 from tests.conftest import CORPUS, EXAMPLES, ROOT

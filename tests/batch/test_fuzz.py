@@ -14,10 +14,11 @@ import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from engine.audit import DEFAULT_GUIDELINES, DEFAULT_RULES, Auditor, AuditRow
+from engine.audit import Auditor, AuditRow
 from engine.batch import BatchOptions, Library, run_batch
 from engine.criteria.load import guideline_files, load_bundle
 from engine.errors import RecheckError
+from engine.options import DEFAULT_GUIDELINES, DEFAULT_RULES
 from tests.batch.conftest import letters
 
 FUZZ = settings(
@@ -94,9 +95,9 @@ def test_mangled_letters(texts: list[str], data: st.DataObject) -> None:
 def test_batch_one_block_per_input(inputs: list[tuple[str, bytes]]) -> None:
     class Blocks:
         def __init__(self) -> None:
-            self.blocks: list[list[str]] = []
+            self.blocks: list[list[bytes]] = []
 
-        def write(self, encoded: list[str]) -> None:
+        def write(self, encoded: list[bytes]) -> None:
             self.blocks.append(encoded)
 
         def close(self) -> None: ...
