@@ -81,8 +81,11 @@ def _audit(args: argparse.Namespace) -> int:
     if args.workers < 1:
         return _usage("audit", "--workers must be at least 1")
     files = iter_inputs(args.paths)
-    if args.executor == "local" and forkserver.local_workers(args.workers, len(files)) > 1:
-        forkserver.start()  # it imports the engine while this process does
+    # the forkserver imports the engine while this process does
+    if args.executor == "dask" and not args.scheduler:  # a LocalCluster's workers fork from it
+        forkserver.start(dask=True)
+    elif args.executor == "local" and forkserver.local_workers(args.workers, len(files)) > 1:
+        forkserver.start()
 
     from engine.batch import BatchOptions, Library, resume_state, run_batch
     from engine.report import ParquetRowWriter, RowWriter, TextRowWriter

@@ -1,6 +1,7 @@
-"""The forkserver local worker processes fork from (engine.batch): a clean process that has
-imported the engine and built extraction's tables once (engine.preload), so workers start fast
-and share those pages, but that holds no durable-rules state (a Host cannot be forked).
+"""The forkserver worker processes fork from (engine.batch): local workers, and the workers of a
+dask LocalCluster. A clean process that has imported the engine and built extraction's tables once
+(engine.preload), so workers start fast and share those pages, but that holds no durable-rules
+state (a Host cannot be forked).
 
 Importing the engine takes the forkserver half a second: `recheck audit` starts it before it
 imports the engine itself, and both import at once."""
@@ -21,13 +22,14 @@ def local_workers(requested: int, inputs: int) -> int:
     return min(requested, max(1, inputs // MIN_INPUTS_PER_WORKER))
 
 
-def context() -> ForkServerContext:
+def context(*, dask: bool = False) -> ForkServerContext:
+    """`dask`: dask workers are forked too (they import dask.distributed first thing)."""
     ctx = multiprocessing.get_context("forkserver")
-    ctx.set_forkserver_preload(["engine.preload"])
+    ctx.set_forkserver_preload(["engine.preload", *(["distributed"] if dask else [])])
     return ctx
 
 
-def start() -> None:
+def start(*, dask: bool = False) -> None:
     """Start the forkserver now rather than at the first worker's start."""
-    context()
+    context(dask=dask)
     forkserver.ensure_running()
