@@ -189,10 +189,11 @@ class RowStat(NamedTuple):
 
     @classmethod
     def of(cls, row: AuditRow) -> RowStat:
+        # plain strings, not the enums: pickling an enum member looks its class up by name
         return cls(
             row.error is not None,
-            row.expected or "?",
-            row.consistency or "?",
+            str(row.expected or "?"),
+            str(row.consistency or "?"),
             str(row.facts.get("service") or "unrecognised"),
         )
 
