@@ -29,7 +29,7 @@ from engine.explain import show_value
 from engine.facts.derive import Kind, derive_record, fact_kinds
 from engine.facts.model import Facts
 from engine.findings import Status
-from engine.memo import ByIdentity, Memo
+from engine.memo import ByIdentity
 from engine.verdict import DecisionPolicy, Expected, Redecider, Verdict, expected_of, tiers
 
 MAX_PAIRS = 100  # two-fact candidates tried per item, at most
@@ -143,6 +143,7 @@ def search(
     findings are where the search starts."""
     if verdict.expected not in _FLIP:
         return []
+    current, target = verdict.expected, _FLIP[verdict.expected]
     # the verdict's guidelines, in the order `judge` consulted them: the governing ones
     by_id = _by_id(bundle.guidelines)
     used = [by_id[u.id] for u in verdict.guidelines]
@@ -155,46 +156,8 @@ def search(
         for f in verdict.findings
         if f.status is Status.UNKNOWN and f.source == verdict.deciding_source
     ]
-    base = facts.values() if base is None else base  # the caller may have them already
-    # The search is a function of the facts' values, the date, the guidelines and policy and
-    # what the verdict decided with them: items with the same deciding facts (the same drug,
-    # dose and history; the same imaging request) recur through a batch, and a search costs
-    # a few dozen re-decisions. The entry holds the bundle and policy: their ids stay theirs.
-    key = (
-        id(bundle),
-        id(policy),
-        on,
-        limit,
-        verdict.expected,
-        tuple(u.id for u in verdict.guidelines),
-        tuple(deciding),
-        tuple(blocking),
-        *[tuple(v) if type(v) is list else v for v in base.values()],
-    )
-    if (known := _SEARCHES.get(key)) is not None:
-        return list(known[2])
     read = {i: criteria[i] for i in dict.fromkeys([*deciding, *blocking]) if i in criteria}
-    found = _search(facts, on, bundle, policy, limit, base, used, read, deciding, verdict)
-    _SEARCHES.put(key, (bundle, policy, found))
-    return list(found)
-
-
-_SEARCHES: Memo[tuple[Any, ...], tuple[Bundle, DecisionPolicy, list[Counterfactual]]] = Memo(2048)
-
-
-def _search(
-    facts: Facts,
-    on: date | None,
-    bundle: Bundle,
-    policy: DecisionPolicy,
-    limit: int,
-    base: dict[str, Any],
-    used: list[Guideline],
-    read: dict[str, Criterion],
-    deciding: list[str],
-    verdict: Verdict,
-) -> list[Counterfactual]:
-    current, target = verdict.expected, _FLIP[verdict.expected]
+    base = facts.values() if base is None else base  # the caller may have them already
     derived = derive_record(dict(base))
     cands = _all_candidates(_space(tuple(read.values())), facts, derived)
     parts = {i: _reads(c) for i, c in read.items()}

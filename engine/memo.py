@@ -1,8 +1,8 @@
 """The engine's two kinds of cache.
 
-- Caches keyed by what a letter contains (sentences, titles, citations; an item's fact values),
-  kept in one registry so that a benchmark can clear them and measure letters whose text it has
-  never seen: a batch replicated from a few letters would otherwise be measured from its caches.
+- Caches keyed by text a letter contains (sentences, titles, citations), kept in one registry so
+  that a benchmark can clear them and measure letters whose text it has never seen: a batch
+  replicated from a few letters would otherwise be measured from its caches.
 - What is computed once per object (a criterion's compiled check, a guideline's ruleset), keyed
   by the object's identity.
 """
@@ -29,29 +29,6 @@ def text_cache(maxsize: int) -> Callable[[F], F]:
         return cached  # type: ignore[return-value]
 
     return wrap
-
-
-class Memo(Generic[K, V]):
-    """key -> value for a function of what a letter holds whose arguments are not hashable: the
-    caller builds the key. Bounded (at `maxsize` entries all are dropped) and, like text_cache,
-    registered for `clear_text_caches`."""
-
-    def __init__(self, maxsize: int) -> None:
-        self._maxsize = maxsize
-        self._entries: dict[K, V] = {}
-        _CACHES.append(self)
-
-    def get(self, key: K) -> V | None:
-        return self._entries.get(key)
-
-    def put(self, key: K, value: V) -> V:
-        if len(self._entries) >= self._maxsize:
-            self._entries.clear()
-        self._entries[key] = value
-        return value
-
-    def cache_clear(self) -> None:
-        self._entries.clear()
 
 
 def clear_text_caches() -> None:

@@ -12,7 +12,6 @@ import pytest
 
 from engine.audit import Auditor, AuditRow, read_facts
 from engine.cli import main
-from engine.counterfactual import Counterfactual
 from engine.criteria.load import Bundle
 from engine.criteria.schema import Guideline
 from engine.criteria.select import applicable
@@ -21,7 +20,6 @@ from engine.facts.derive import Kind, derive, fact_kinds
 from engine.facts.inputs import ItemFacts, LetterFacts
 from engine.facts.model import Facts, Region, Service
 from engine.findings import Finding
-from engine.memo import clear_text_caches
 from engine.verdict import (
     Count,
     DecisionPolicy,
@@ -255,34 +253,3 @@ def test_redecider_agrees_when_the_same_guidelines_govern(auditor: Auditor) -> N
             ), (j.where, update)
             checked += 1
     assert checked > 50
-
-
-def test_a_remembered_search_is_the_one_computed_afresh(
-    auditor: Auditor, corpus_txt: list[Path]
-) -> None:
-    """Searches are remembered by the facts' values, the date, the guidelines, the policy and
-    what the verdict decided: on every seed and corpus item, under two policies that decide
-    differently, a search the memo serves (filled with every item under both) is the one a
-    cleared memo computes."""
-    auditors = [Auditor(auditor.bundle, p, auditor.evaluator) for p in _policies(auditor.policy)]
-    cases = [
-        (a, letter, item)
-        for path in [*sorted(EXAMPLES.glob("*.txt")), *corpus_txt]
-        for letter in read_facts(path)
-        for item in letter.items
-        for a in auditors
-    ]
-
-    def searches() -> list[list[Counterfactual]]:
-        return [
-            a.counterfactuals(letter, item, a.verdict(letter, item)) for a, letter, item in cases
-        ]
-
-    fresh = []
-    for a, letter, item in cases:
-        clear_text_caches()
-        fresh.append(a.counterfactuals(letter, item, a.verdict(letter, item)))
-    assert searches() == fresh  # filled as it goes, and served from the memo
-    assert searches() == fresh
-    assert sum(map(bool, fresh)) > 100
-    assert any(f != g for f, g in zip(fresh[::3], fresh[1::3], strict=True))  # policies differ

@@ -1,9 +1,8 @@
-"""engine.memo: ByIdentity built once per object, equal objects kept apart, bounded when asked;
-Memo bounded and cleared with the text caches."""
+"""engine.memo.ByIdentity: built once per object, equal objects kept apart, bounded when asked."""
 
 from __future__ import annotations
 
-from engine.memo import ByIdentity, Memo, clear_text_caches
+from engine.memo import ByIdentity
 
 
 def test_built_once_per_object_and_equal_objects_apart() -> None:
@@ -27,12 +26,3 @@ def test_bound_drops_the_entries() -> None:
         cache(obj)
     assert cache(objs[2]) == 3  # kept after the drop that made room for it
     assert cache(objs[0]) == 4  # dropped: built again
-
-
-def test_memo_is_bounded_and_cleared_with_the_text_caches() -> None:
-    memo: Memo[str, int] = Memo(maxsize=2)
-    assert memo.put("a", 1) == 1 and memo.put("b", 2) == 2
-    memo.put("c", 3)  # full: the others are dropped to make room
-    assert (memo.get("a"), memo.get("b"), memo.get("c")) == (None, None, 3)
-    clear_text_caches()
-    assert memo.get("c") is None
