@@ -31,13 +31,15 @@ _HEAD = re.compile(r"\w+")
 _KEY = 8  # most characters of a token used as index key
 _DIGIT = "#"  # key of every token that starts with a digit
 _MAX_KEYS = 400
+_JOINING = ".'\u2019-/"  # what TOKEN may join to the word characters before it
 
 # A state while walking a pattern: (first, status, second). `first` is the key of the first token
 # ("open": unknown continuation, use as prefix; "end": the first word ended here). A first word
 # ended by whitespace goes on to the second token: "gap" while whitespace follows, then `second`
-# grows ("ext2") until it ends or nothing more is known ("done"). "ext" and "ext2" still grow.
+# grows ("ext2") until it ends or nothing more is known ("done"). "ext" and "ext2" still grow, as
+# does "num": a first token that starts with a digit, keyed _DIGIT whatever follows, until it ends.
 _State = tuple[str, str, str]
-_GROWING = ("ext", "gap", "ext2")
+_GROWING = ("ext", "num", "gap", "ext2")
 
 # What is tried at a token: (key, match method) of the patterns tried whatever follows; the
 # prefixes any of which the next token must start with for any other pattern to be tried; and
@@ -212,7 +214,7 @@ def _stop(states: set[_State]) -> set[_State] | None:
     """The keys so far, when nothing is known about the characters that follow."""
     if any(status == "ext" and not first for first, status, _ in states):
         return None
-    stopped = {"ext": "open", "gap": "end", "ext2": "done"}
+    stopped = {"ext": "open", "num": "end", "gap": "end", "ext2": "done"}
     return {(f, stopped.get(st, st), s) for f, st, s in states}
 
 
@@ -261,6 +263,8 @@ def _chars(states: set[_State], chars: list[str], size: int) -> set[_State]:
         first, status = state[:2]
         if status == "ext":
             out.update(_first_char(first, ch, size) for ch in chars)
+        elif status == "num":
+            out.update(map(_number_char, chars))
         elif status in ("gap", "ext2"):
             out.update(_second_char(state, ch, size) for ch in chars)
         else:
@@ -273,12 +277,32 @@ def _first_char(first: str, ch: str, size: int) -> _State:
     if ch.isspace():  # whitespace ends the first word; a token made of word characters only
         return (first, "gap", "") if first else ("", "ext", "")
     if not (ch.isalnum() or ch == "_"):  # a punctuation token is one character long
-        return (first, "end", "") if first else (ch, "gap", "")
+        return _punctuation_after(first, ch) if first else (ch, "gap", "")
     if ch.isdigit() and not first:
-        return _DIGIT, "end", ""
+        return _DIGIT, "num", ""
     if len(first) == size:
         return first, "open", ""
     return first + ch.lower(), "ext", ""
+
+
+def _number_char(ch: str) -> _State:
+    """A character of a first token that starts with a digit. Whitespace ends it, and then the
+    next token is known as after a word ("4 domains", "6 sessions"): a digit opens many tokens,
+    so most patterns opening with a number are tried only before the words they need."""
+    if ch.isspace():
+        return _DIGIT, "gap", ""
+    if ch.isalnum() or ch == "_":
+        return _DIGIT, "num", ""
+    return _punctuation_after(_DIGIT, ch)
+
+
+def _punctuation_after(first: str, ch: str) -> _State:
+    """Punctuation after the first token's word characters: TOKEN may join ".", "'", "-" or "/"
+    and what follows into the token ("4.5", "pt's", "1/5/17"), so the next token is unknown;
+    any other character ends the token and is the next ("pain,", "4%")."""
+    if ch in _JOINING:
+        return first, "end", ""
+    return first, "done", ch
 
 
 def _second_char(state: _State, ch: str, size: int) -> _State:

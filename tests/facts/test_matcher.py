@@ -47,21 +47,25 @@ def test_first_keys() -> None:
         ("abababc", "open", ""),
         ("abababab", "open", ""),
     }
-    assert first_keys(r"\d+ visits") == {("#", "end", "")}
+    assert first_keys(r"\d+ visits") == {("#", "end", "visits")}
+    assert first_keys(r"\d+(?:\.\d+)?\s*mg") == {("#", "end", ""), ("#", "end", "mg")}
+    assert first_keys(r"\d+%") == {("#", "end", "%")}  # "%" is a token of its own
+    assert first_keys(r"\d+/\d+") == {("#", "end", "")}  # "1/5/17" is one token
     assert first_keys(r"\w+ly") is None  # unbounded start: tried everywhere
 
 
 def test_second_keys() -> None:
     """The next token narrows a pattern opening with a common word, whenever it is known."""
     assert first_keys(r"(?:the\s+)?(?:4|four)\s+domains") == {
-        ("#", "end", ""),
+        ("#", "end", "domains"),
         ("four", "end", "domains"),
         ("the", "end", "4"),
         ("the", "end", "four"),
     }
     assert first_keys(r"drop[-\s]arm") == {("drop", "end", ""), ("drop", "end", "arm")}
     assert first_keys(r"the\s+\w+") == {("the", "end", "")}  # any word may follow
-    assert first_keys(r"the\s*,") == {("the", "end", ""), ("the", "end", ",")}
+    assert first_keys(r"the\s*,") == {("the", "end", ",")}
+    assert first_keys(r"pt's") == {("pt", "end", "")}  # "'" may join a token: "pt's"
     assert first_keys(r",\s*which") == {(",", "end", "which")}  # "," is a token of its own
 
 
