@@ -161,7 +161,18 @@ def _view(text: str, regions: tuple[tuple[int, int, int | None], ...]) -> View:
                 sentences.append(_new(Sentence, (s, e, part, item)))
         blanks.extend(m.span() for m in rules.outcome_words.finditer(text, low, start, end))
     masked = _blank(text, blanks)
-    return View(masked, tuple(sentences), lowered(masked))
+    return View(masked, tuple(sentences), _lowered_masked(text, low, masked, blanks))
+
+
+def _lowered_masked(
+    text: str, low: str | None, masked: str, blanks: list[tuple[int, int]]
+) -> str | None:
+    """lowered(masked), blanking the lowered letter instead of lowering the whole letter again:
+    str.lower() maps each character on its own, but for a capital sigma (its lower case depends
+    on the letters beside it) and for what makes lowered() give None."""
+    if low is None or "\u03a3" in text:
+        return lowered(masked)
+    return _blank(low, blanks)
 
 
 @text_cache(maxsize=8192)

@@ -8,7 +8,16 @@ import re
 from hypothesis import example, given
 from hypothesis import strategies as st
 
-from engine.facts.text import _END, _is_abbreviation, _positions, _trim, split_sentences
+from engine.facts.prefilter import lowered
+from engine.facts.text import (
+    _END,
+    _blank,
+    _is_abbreviation,
+    _lowered_masked,
+    _positions,
+    _trim,
+    split_sentences,
+)
 
 _PLAIN_WORD_BEFORE = re.compile(r"([\w.]+)$")
 
@@ -44,3 +53,14 @@ def test_sentences_are_those_of_the_plain_scan(pieces: list[str], skip: int) -> 
 def test_positions_are_those_of_a_character_set_scan(text: str, skip: int) -> None:
     found = [m.start() for m in re.finditer('["\u201c\u201d]', text[skip:])]
     assert _positions(text, '"\u201c\u201d', skip, len(text)) == [i + skip for i in found]
+
+
+@given(
+    st.text(alphabet="aB \u03a3\u03c3\u0130\u0131\u017f\u00c9.", max_size=20),
+    st.lists(st.tuples(st.integers(0, 20), st.integers(0, 20)), max_size=4),
+)
+def test_masked_text_is_lowered_as_lowered_would(text: str, spans: list[tuple[int, int]]) -> None:
+    """The masked text's lowered form, made by blanking the lowered letter, is lowered()'s."""
+    blanks = [(s, e) for s, e in spans if s <= e <= len(text)]
+    masked = _blank(text, blanks)
+    assert _lowered_masked(text, lowered(text), masked, blanks) == lowered(masked)
