@@ -10,6 +10,9 @@ reviewer's finding that it is not documented wins over a report that something i
 
 from __future__ import annotations
 
+from enum import Enum
+from functools import cache
+from operator import itemgetter
 from typing import Any
 
 from engine.facts import vocab
@@ -57,15 +60,34 @@ def findings(hits: list[Hit], text: str, subject: Subject) -> dict[str, tuple[An
             first: dict[Any, Span] = {}
             for _, value, span in sorted(votes, key=lambda v: v[2]):
                 first.setdefault(value, span)
-            values = sorted(first, key=list(type(next(iter(first)))).index)
+            values = sorted(first, key=_declared(type(next(iter(first)))).__getitem__)
             out[finding.name] = (values, sorted(set(first.values())))
             continue
-        best = max(rank for rank, _, _ in votes)
-        values = {v for rank, v, _ in votes if rank == best}
-        value = finding.tie if len(values) > 1 else values.pop()
-        spans = sorted({s for rank, v, s in votes if rank == best and v == value})[:3]
-        out[finding.name] = (value, spans)
+        # plain loops over the few votes: no comprehension frames (every finding of every item)
+        best = max(map(itemgetter(0), votes))
+        value: Any = _NONE
+        for rank, v, _ in votes:
+            if rank == best:
+                if value is _NONE:
+                    value = v
+                elif v != value:
+                    value = finding.tie
+                    break
+        spans: set[Span] = set()
+        for rank, v, span in votes:
+            if rank == best and v == value:
+                spans.add(span)
+        out[finding.name] = (value, sorted(spans)[:3])
     return out
+
+
+_NONE = object()  # no value yet
+
+
+@cache
+def _declared(cls: type[Enum]) -> dict[Enum, int]:
+    """Each member's place in its enum's declaration: the order a set finding's values follow."""
+    return {member: i for i, member in enumerate(cls)}
 
 
 def _about_service(sentence_hits: list[Hit], hit: Hit, subject: Subject, text: str) -> bool:
