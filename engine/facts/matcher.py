@@ -27,6 +27,7 @@ from typing import Any
 # are one token; "x-ray", "and/or" and punctuation split. Possessive: nothing after a token's
 # parts could make them give characters back, so `re` need not keep states to backtrack to.
 TOKEN = re.compile(r"\w++(?:[.'\u2019]\w++|[-/](?=\d)\w++)*+|[^\w\s]")
+_SPACED_TOKEN = re.compile(rf"(\s*+)({TOKEN.pattern})")  # every token, and the whitespace before
 _HEAD = re.compile(r"\w+")
 _KEY = 8  # most characters of a token used as index key
 _DIGIT = "#"  # key of every token that starts with a digit
@@ -131,7 +132,18 @@ class Matcher:
 def tokens(text: str) -> list[tuple[int, int, str]]:
     """(start, end, lower-case text) of each token."""
     low = text.lower()
-    return [(s, e, low[s:e]) for s, e in map(re.Match.span, TOKEN.finditer(text))]
+    if not text.isascii():
+        return [(s, e, low[s:e]) for s, e in map(re.Match.span, TOKEN.finditer(text))]
+    # ASCII text lowers character for character, word and space characters staying so: its
+    # tokens are those of the lowered text, read as strings with the whitespace before each
+    # (offsets by their lengths), without a Match object and a slice per token.
+    found = []
+    end = 0
+    for space, token in _SPACED_TOKEN.findall(low):
+        start = end + len(space)
+        end = start + len(token)
+        found.append((start, end, token))
+    return found
 
 
 def first_keys(source: str, flags: int = re.IGNORECASE) -> set[_State] | None:
