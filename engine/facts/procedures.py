@@ -15,6 +15,7 @@ from functools import cache
 from typing import Any
 
 from engine.facts.model import Equipment, Modality, Procedure, Region, Service
+from engine.facts.prefilter import Prefiltered, lowered
 from engine.facts.vocab import FLAGS, load_data, words
 
 Span = tuple[int, int]
@@ -23,11 +24,17 @@ Span = tuple[int, int]
 @dataclass(frozen=True)
 class Section:
     services: frozenset[Service]
-    values: tuple[tuple[Any, re.Pattern[str]], ...]  # in priority order
+    values: tuple[tuple[Any, Prefiltered], ...]  # in priority order
 
     def find(self, text: str, start: int, end: int) -> tuple[Any, Span] | None:
+        # Each value's regex only where the lowered title holds the strings its matches need:
+        # a case-insensitive search that opens with a look-behind tries every position, and
+        # most of a section's values are not in a title.
+        low = lowered(text[start:end])
         for value, pattern in self.values:
-            if m := pattern.search(text, start, end):
+            if pattern.possible(low, 0, end - start) and (
+                m := pattern.regex.search(text, start, end)
+            ):
                 return value, m.span()
         return None
 
@@ -49,7 +56,7 @@ def _section(data: dict[str, Any], kind: type) -> Section:
     return Section(
         services=frozenset(Service(s) for s in data["services"]),
         values=tuple(
-            (kind(name), re.compile(words(patterns), FLAGS))
+            (kind(name), Prefiltered.compile(words(patterns), FLAGS))
             for name, patterns in data["values"].items()
         ),
     )

@@ -8,7 +8,7 @@ import re
 from hypothesis import given
 from hypothesis import strategies as st
 
-from engine.facts import imaging, medications, treatment_list, vocab
+from engine.facts import imaging, medications, procedures, treatment_list, vocab
 from engine.facts.prefilter import Prefiltered, lowered, needs
 from engine.facts.text import view
 from engine.letters.model import Letter
@@ -47,7 +47,7 @@ def test_possible_without_lowered_text_runs_the_regex() -> None:
 
 
 def _extraction_patterns() -> list[Prefiltered]:
-    im, med = imaging._data(), medications._data()
+    im, med, kinds = imaging._data(), medications._data(), procedures.vocabulary()
     return [
         *im.durations,
         im.guideline_sentence,
@@ -60,6 +60,11 @@ def _extraction_patterns() -> list[Prefiltered]:
         vocab.mask().outcome_words,
         vocab.mask().quote_attribution,
         treatment_list._OPENER,
+        *(
+            pattern
+            for section in (kinds.procedure, kinds.equipment, kinds.modality)
+            for _, pattern in section.values
+        ),
     ]
 
 
