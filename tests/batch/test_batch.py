@@ -21,7 +21,7 @@ from engine.batch import Done, Library, _dask_results, _local_results, audit_chu
 from engine.cli import main
 from engine.options import DEFAULT_GUIDELINES, DEFAULT_RULES
 from tests.batch.conftest import recheck
-from tests.batch.crashing import audit_or_die, tables_built
+from tests.batch.crashing import audit_or_die, collector_settled, tables_built
 from tests.conftest import CORPUS, EXAMPLES, ROOT
 
 
@@ -276,6 +276,18 @@ def test_local_workers_start_with_extraction_tables_built() -> None:
         for d in chunk
     ]
     assert [d.rows for d in done] == [["1"], ["1"]]
+
+
+def test_local_workers_freeze_their_loaded_engine() -> None:
+    """Full collections leave out the engine a worker loaded, and the youngest generation is
+    collected every 2,000 net allocations (engine.batch._settle_collector)."""
+    library = Library((str(DEFAULT_GUIDELINES),), str(DEFAULT_RULES))
+    done = [
+        d
+        for chunk in _local_results(library, "jsonl", [["a"], ["b"]], 2, collector_settled)
+        for d in chunk
+    ]
+    assert [d.rows for d in done] == [["True 2000"], ["True 2000"]]
 
 
 def test_a_dying_dask_worker_loses_no_input(tmp_path: Path, corpus_letters: list[Path]) -> None:
