@@ -218,39 +218,38 @@ def _rule_bounds(policy: DecisionPolicy) -> _Rules:
 _rules = ByIdentity(_rule_bounds)
 
 
-def _reasons(expected: Expected, findings: list[Finding]) -> list[Reason]:
-    def ids(fs: list[Finding]) -> list[str]:
-        return [f"{f.guideline}/{f.criterion}" for f in fs]
+# an outcome a decision rule gave -> its reasons' code and the effect of the findings behind it
+_DECIDING = {
+    Expected.UPHELD: ("not_supported", Effect.DOES_NOT_SUPPORT),
+    Expected.OVERTURNED: ("supported", Effect.SUPPORTS),
+}
 
-    if expected is Expected.UPHELD:
-        deciding = [f for f in findings if f.effect is Effect.DOES_NOT_SUPPORT]
+
+def _reasons(expected: Expected, findings: list[Finding]) -> list[Reason]:
+    deciding = _DECIDING.get(expected)
+    if deciding is not None:
+        code, effect = deciding
         return [
-            Reason(
-                code="not_supported",
-                message=f.paraphrase,
-                criteria=ids([f]),
-                facts=sorted(f.values),
-            )
-            for f in deciding
-        ]
-    if expected is Expected.OVERTURNED:
-        deciding = [f for f in findings if f.effect is Effect.SUPPORTS]
-        return [
-            Reason(
-                code="supported", message=f.paraphrase, criteria=ids([f]), facts=sorted(f.values)
-            )
-            for f in deciding
+            _reason(code, f.paraphrase, [f"{f.guideline}/{f.criterion}"], sorted(f.values))
+            for f in findings
+            if f.effect is effect
         ]
     open_ = [f for f in findings if f.status is Status.UNKNOWN]
     missing = sorted({m for f in open_ for m in f.missing})
     return [
-        Reason(
-            code="missing_fact",
-            criteria=ids(open_),
-            facts=missing,
-            message="the letter does not state " + ", ".join(missing).replace("_", " "),
+        _reason(
+            "missing_fact",
+            "the letter does not state " + ", ".join(missing).replace("_", " "),
+            [f"{f.guideline}/{f.criterion}" for f in open_],
+            missing,
         )
     ]
+
+
+def _reason(code: str, message: str, criteria: list[str], facts: list[str]) -> Reason:
+    """A Reason built unvalidated (see `trusted`): a verdict gives one for every finding that
+    decided it."""
+    return trusted(Reason, {"code": code, "message": message, "criteria": criteria, "facts": facts})
 
 
 def _no_guideline(bundle: Bundle, facts: Facts, on: date | None) -> str:

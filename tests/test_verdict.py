@@ -15,7 +15,7 @@ from engine.facts.derive import derive
 from engine.facts.model import Facts
 from engine.findings import Finding, Status
 from engine.letters.model import Citation, Outcome
-from engine.verdict import Expected, GuidelineUse, Verdict, judge
+from engine.verdict import Expected, GuidelineUse, Reason, Verdict, judge
 from tests.strategies import facts as random_facts
 
 ON = date(2016, 12, 15)
@@ -96,13 +96,13 @@ def test_more_visits_never_turn_unsupported_into_supported(f: Facts, more: int) 
 
 @settings(max_examples=200, deadline=None)
 @given(random_facts())
-def test_findings_and_uses_are_what_validation_builds(f: Facts) -> None:
+def test_findings_uses_and_reasons_are_what_validation_builds(f: Facts) -> None:
     """judge builds them unvalidated (engine.findings.trusted): each must equal, and serialise
     exactly as, its validated copy, every list its own."""
     v = _judge(AUDITOR, f, ODG_ONLY)
-    for model, built in [(Finding, v.findings), (GuidelineUse, v.guidelines)]:
+    for model, built in [(Finding, v.findings), (GuidelineUse, v.guidelines), (Reason, v.reasons)]:
         for x in built:
-            checked = model.model_validate(x.model_dump())
+            checked = model.model_validate(x.model_dump(exclude_unset=True))
             assert x == checked and x.model_dump_json() == checked.model_dump_json()
             assert x.model_fields_set == checked.model_fields_set
     lists = [id(x) for fd in v.findings for x in (fd.when, fd.condition, fd.missing)]
