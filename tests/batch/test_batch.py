@@ -17,7 +17,15 @@ from pathlib import Path
 import pytest
 
 from engine.audit import AuditRow
-from engine.batch import Done, Library, _dask_results, _local_results, audit_chunk, dask_client
+from engine.batch import (
+    YOUNGEST_THRESHOLD,
+    Done,
+    Library,
+    _dask_results,
+    _local_results,
+    audit_chunk,
+    dask_client,
+)
 from engine.cli import main
 from engine.options import DEFAULT_GUIDELINES, DEFAULT_RULES
 from tests.batch.conftest import recheck
@@ -280,14 +288,15 @@ def test_local_workers_start_with_extraction_tables_built() -> None:
 
 def test_local_workers_freeze_their_loaded_engine() -> None:
     """Full collections leave out the engine a worker loaded, and the youngest generation is
-    collected every 2,000 net allocations (engine.batch._settle_collector)."""
+    collected less often (engine.batch._settle_collector)."""
     library = Library((str(DEFAULT_GUIDELINES),), str(DEFAULT_RULES))
     done = [
         d
         for chunk in _local_results(library, "jsonl", [["a"], ["b"]], 2, collector_settled)
         for d in chunk
     ]
-    assert [d.rows for d in done] == [["True 2000"], ["True 2000"]]
+    settled = f"True {YOUNGEST_THRESHOLD}"
+    assert [d.rows for d in done] == [[settled], [settled]]
 
 
 def test_a_dying_dask_worker_loses_no_input(tmp_path: Path, corpus_letters: list[Path]) -> None:
