@@ -36,7 +36,12 @@ class Finding(BaseModel):
 
 M = TypeVar("M", bound=BaseModel)
 _new = object.__new__
-_set = object.__setattr__
+# BaseModel's slots, set through their own descriptors: object.__setattr__ would look each name
+# up on the class first (0.48 against 0.61 us a model)
+_SET_DICT, _SET_FIELDS_SET, _SET_EXTRA, _SET_PRIVATE = (
+    BaseModel.__dict__[f"__{slot}__"].__set__
+    for slot in ("dict", "pydantic_fields_set", "pydantic_extra", "pydantic_private")
+)
 
 
 def trusted(cls: type[M], fields: dict[str, Any]) -> M:
@@ -45,8 +50,8 @@ def trusted(cls: type[M], fields: dict[str, Any]) -> M:
     Python loop over defaults. A sixth of validation's cost, and findings are built for every
     criterion of every governing guideline of every item (tests/test_verdict.py compares)."""
     m = _new(cls)
-    _set(m, "__dict__", fields)
-    _set(m, "__pydantic_fields_set__", set(fields))
-    _set(m, "__pydantic_extra__", None)
-    _set(m, "__pydantic_private__", None)
+    _SET_DICT(m, fields)
+    _SET_FIELDS_SET(m, set(fields))
+    _SET_EXTRA(m, None)
+    _SET_PRIVATE(m, None)
     return m
