@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 from engine.errors import RecheckError
 from engine.letters.items import _ORIGINAL_BACKWARDS, _outcome_end
 from engine.letters.model import Layout, Outcome, Source
-from engine.letters.normalize import backwards, normalize
+from engine.letters.normalize import _CHARS, _HYPHEN_WRAP, backwards, normalize
 from engine.letters.parse import parse_letter
 
 NOTICE_2013 = """MAXIMUS FEDERAL SERVICES, INC.
@@ -165,6 +165,15 @@ def test_normalized_text_has_single_spaces_and_no_blank_lines(raw: str) -> None:
     for bad in ("  ", "\n\n", " \n", "\n "):
         assert bad not in norm
     assert norm == norm.strip(" \n") == normalize(norm)
+
+
+@given(st.text(alphabet="ab -\n\r\t\u00a0\ufffe\u2028", max_size=60))
+def test_normalize_reads_as_the_plain_substitutions(raw: str) -> None:
+    # runs of whitespace holding a break, then runs of spaces, substituted by regexes over the
+    # translated text: what normalize's stripped lines and split runs must give
+    text = raw.translate(_CHARS)
+    text = re.sub(" +", " ", re.sub(r"[ \n]*\n[ \n]*", "\n", text))
+    assert normalize(raw) == _HYPHEN_WRAP.sub("-", text).strip(" \n")
 
 
 _HEADING_END = re.compile(r"(?:\s+is)?\s*:\s*(?P<outcome>Upheld|Overturned)\b[\s.:]*$", re.I)
