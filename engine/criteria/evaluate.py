@@ -48,14 +48,12 @@ def _comparison(c: Comparison) -> Check:
     return check
 
 
-def _term(t: Term) -> Check:
-    if not isinstance(t, AnyOf):
-        return _comparison(t)
-    alternatives = [_comparison(c) for c in t.any]
+def _any(alternatives: list[Comparison]) -> Check:
+    checks = [_comparison(c) for c in alternatives]
 
     def check(values: Mapping[str, Any]) -> bool | None:
         unknown = False
-        for alternative in alternatives:
+        for alternative in checks:
             result = alternative(values)
             if result is None:
                 unknown = True
@@ -66,15 +64,39 @@ def _term(t: Term) -> Check:
     return check
 
 
-def _all(checks: list[Check], values: Mapping[str, Any]) -> bool | None:
+# A term as `_all` reads it: (fact, operator, value) of a comparison, which it makes inline (one
+# call less per term); (None, check, None) of an `any` group
+_Term = tuple[str | None, Callable[..., Any], Any]
+
+
+def _term(t: Term) -> _Term:
+    if isinstance(t, AnyOf):
+        return None, _any(t.any), None
+    return t.fact, _CMP[t.op], t.value
+
+
+def _all(terms: list[_Term], values: Mapping[str, Any]) -> bool | None:
     unknown = False
-    for check in checks:
-        result = check(values)
+    for fact, op, value in terms:
+        if fact is None:
+            result = op(values)
+        else:  # `_comparison`'s check
+            actual = values.get(fact)
+            result = None if actual is None or actual == [] else op(actual, value)
         if result is None:
             unknown = True
         elif not result:
             return False
     return None if unknown else True
+
+
+# Status members bound once: a member read off its enum class costs a descriptor call
+_NOT_APPLICABLE, _UNKNOWN, _MET, _NOT_MET = (
+    Status.NOT_APPLICABLE,
+    Status.UNKNOWN,
+    Status.MET,
+    Status.NOT_MET,
+)
 
 
 def _criterion(criterion: Criterion) -> Callable[[Mapping[str, Any]], Status]:
@@ -83,12 +105,10 @@ def _criterion(criterion: Criterion) -> Callable[[Mapping[str, Any]], Status]:
 
     def check(values: Mapping[str, Any]) -> Status:
         scope = _all(when, values)
-        if scope is False:
-            return Status.NOT_APPLICABLE
+        if scope is not True:
+            return _NOT_APPLICABLE if scope is False else _UNKNOWN  # whatever the condition
         test = _all(condition, values)
-        if scope is None or test is None:
-            return Status.UNKNOWN
-        return Status.MET if test else Status.NOT_MET
+        return _UNKNOWN if test is None else _MET if test else _NOT_MET
 
     return check
 
