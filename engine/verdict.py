@@ -7,7 +7,8 @@ recorded outcome solely to compare it with the expected one at the very end.
 from __future__ import annotations
 
 import itertools
-from collections.abc import Callable, Iterable, Mapping
+import operator
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from collections.abc import Set as AbstractSet
 from datetime import date
 from enum import StrEnum
@@ -314,24 +315,25 @@ class _Parts(NamedTuple):
     ids: tuple[str, str]  # (guideline, criterion), as its finding names them
     check: Callable[[Mapping[str, Any]], Status]  # its compiled `status`
     counted: dict[Status, str | None]  # raw or settled status -> what it counts as
-    reads: frozenset[str]
-    scope_reads: frozenset[str]  # what its `when` reads
-    absent_unstated: bool  # an exception clause, unstated facts read as absent
+    # its status at the base -> what it counts as there, and the facts whose change may change
+    # its status: out of scope, only those its `when` reads, unless it is an exception clause
+    # (unstated facts read as absent), whose settled status is out of scope too when a condition
+    # fact is missing (a raw one is read alike: re-evaluated more often, never wrongly)
+    at_base: dict[Status, tuple[str | None, frozenset[str]]]
 
 
 def _guideline_parts(g: Guideline) -> tuple[_Parts, ...]:
     parts = []
     for c in g.criteria:
-        parts.append(
-            _Parts(
-                ids=(g.id, c.id),
-                check=status_check(c),
-                counted={st: _counted(c, st) for st in Status},
-                reads=frozenset(c.facts()),
-                scope_reads=frozenset(f for t in c.when for f in t.facts()),
-                absent_unstated=c.unstated is Unstated.NOT_APPLICABLE,
-            )
-        )
+        counted = {st: _counted(c, st) for st in Status}
+        reads = frozenset(c.facts())
+        out = reads
+        if c.unstated is not Unstated.NOT_APPLICABLE:
+            out = frozenset(f for t in c.when for f in t.facts())
+        at_base = {
+            st: (counted[st], out if st is Status.NOT_APPLICABLE else reads) for st in Status
+        }
+        parts.append(_Parts((g.id, c.id), status_check(c), counted, at_base))
     return tuple(parts)
 
 
@@ -365,35 +367,30 @@ class Redecider:
         findings: list[Finding] | None = None,
     ) -> None:
         self._policy, self._any = policy, bool(ordered)
-        self._rules, self._bounds = _rules(policy), _first_bounds(policy)
-        each = [[_parts(g) for g in tier] for tier in ordered]
-        given = None
-        if findings is not None and [(f.guideline, f.criterion) for f in findings] == [
-            p.ids for tier in each for g in tier for p in g
+        self._rules, self._bounds = _rules(policy), _bounds(policy)
+        each = [list(itertools.chain.from_iterable(map(_parts, tier))) for tier in ordered]
+        statuses: Iterator[Status]
+        if findings is not None and list(map(_FINDING_IDS, findings)) == [
+            p.ids for rows in each for p in rows
         ]:
-            given = iter(findings)
+            statuses = map(_STATUS, findings)  # settled already: settling again keeps them
+        else:
+            statuses = (p.check(base) for rows in each for p in rows)
         self._tiers: list[_Tier] = []
-        for tier in each:
-            rows = list(itertools.chain.from_iterable(tier))
+        for rows in each:
             keys: list[str | None] = []
             counts = dict.fromkeys(_COUNTED, 0)
-            # a criterion out of scope by its `when` alone: only its scope's facts move it
             by_fact: dict[str, list[int]] = {}
-            for n, parts in enumerate(rows):
-                if given is not None:
-                    st = next(given).status
-                    key = parts.counted[st]  # settled already: settling again keeps it
-                    # settled, not raw: an unstated-as-absent clause may be out of scope
-                    # because a condition fact is missing
-                    scope_only = st is Status.NOT_APPLICABLE and not parts.absent_unstated
-                else:
-                    raw = parts.check(base)
-                    key, scope_only = parts.counted[raw], raw is Status.NOT_APPLICABLE
-                for f in parts.scope_reads if scope_only else parts.reads:
-                    by_fact.setdefault(f, []).append(n)
+            for n, (parts, st) in enumerate(zip(rows, statuses, strict=False)):
+                key, moved_by = parts.at_base[st]
                 keys.append(key)
                 if key is not None:
                     counts[key] += 1
+                for f in moved_by:
+                    if (at := by_fact.get(f)) is None:
+                        by_fact[f] = [n]
+                    else:
+                        at.append(n)
             self._tiers.append(_Tier(rows, keys, counts, decide_counts(policy, counts), by_fact))
 
     def __call__(self, values: Mapping[str, Any], changed: AbstractSet[str]) -> Expected:
@@ -432,6 +429,11 @@ def _first_bounds(policy: DecisionPolicy) -> dict[str, int] | None:
     if not rules or any(le is not None for _, _, le in rules[0][1]):
         return None
     return {key: ge or 0 for key, ge, _ in rules[0][1]}
+
+
+_bounds = ByIdentity(_first_bounds)
+_FINDING_IDS = operator.attrgetter("guideline", "criterion")
+_STATUS = operator.attrgetter("status")
 
 
 def _lack(bounds: dict[str, int] | None, counts: Mapping[str, int]) -> int | None:
