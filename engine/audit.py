@@ -267,9 +267,10 @@ class Auditor:
         """An item's row. `specialty`: its reviewer's; `digest`: its input's sha256."""
         judged, bundle = self.prepared(letter, item)
         base = judged.facts.values()  # read once for the verdict, the search and the row
-        v = self._judge(letter, judged, bundle, derive_record(dict(base)))
+        record = derive_record(dict(base))
+        v = self._judge(letter, judged, bundle, record)
         counterfactuals = search(
-            judged.facts, letter.decision_date, v, bundle, self.policy, base=base
+            judged.facts, letter.decision_date, v, bundle, self.policy, record=record
         )
         # every field, of its type already: unvalidated (see `trusted`), once for every item
         return trusted(

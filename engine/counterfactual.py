@@ -36,6 +36,9 @@ MAX_PAIRS = 100  # two-fact candidates tried per item, at most
 _GOVERNS = frozenset({"service", "body_regions", "medication"})  # what `governs` reads
 _FLIP = {Expected.UPHELD: Expected.OVERTURNED, Expected.OVERTURNED: Expected.UPHELD}
 _Picks = tuple[tuple[str, int], ...]  # the candidates of a change: (fact, its place in `cands`)
+# enum members bound once: reading one off its class costs a descriptor call (~0.1 us)
+_UNKNOWN = Status.UNKNOWN
+_BOOL, _NUMBER, _SET = Kind.BOOL, Kind.NUMBER, Kind.SET
 
 
 class Change(BaseModel):
@@ -94,7 +97,7 @@ def _candidates(lv: _Lever, facts: Facts, values: dict[str, Any]) -> list[Any] |
     """Values of `lv.base` to try (nearest first) for a fact a criterion reads."""
     fact, base, kind = lv.fact, lv.base, lv.kind
     current = getattr(facts, base)
-    if base != fact and kind is Kind.BOOL:  # a derived yes/no read off this one: try both
+    if base != fact and kind is _BOOL:  # a derived yes/no read off this one: try both
         return [v for v in (current is not True, current is True) if v != current]
     if base != fact:  # a derived number: move the lever by the same amount
         if current is None or values.get(fact) is None:
@@ -102,12 +105,12 @@ def _candidates(lv: _Lever, facts: Facts, values: dict[str, Any]) -> list[Any] |
         shift = current - values[fact]
         tried = {t + shift for t in lv.points}
         return sorted((v for v in tried if v >= 1 and v != current), key=_near(current))
-    if kind is Kind.BOOL:
+    if kind is _BOOL:
         return [not current] if current is not None else [True, False]
-    if kind is Kind.NUMBER:
+    if kind is _NUMBER:
         return sorted((p for p in lv.points if p != current), key=_near(current))
     named = lv.named
-    if kind is Kind.SET:
+    if kind is _SET:
         have = list(current)
         out = [[*have, v] for v in named if v not in have]
         out += [[x for x in have if x != v] for v in named if v in have and len(have) > 1]
@@ -131,7 +134,7 @@ def search(
     policy: DecisionPolicy,
     limit: int = 3,
     *,
-    base: dict[str, Any] | None = None,
+    record: dict[str, Any] | None = None,
 ) -> list[Counterfactual]:
     """Counterfactuals of an upheld or overturned item (indeterminate ones have their missing
     facts in `reasons` already), smallest first: one fact a deciding criterion tests, then one
@@ -140,7 +143,8 @@ def search(
     indeterminate). A clause that denies unconditionally has none.
 
     `verdict`: `judge`'s for these facts, date, bundle and policy: its guidelines, reasons and
-    findings are where the search starts."""
+    findings are where the search starts. `record`: the facts' derived record (`derive`), when
+    the caller has it already; it is read, never changed."""
     if verdict.expected not in _FLIP:
         return []
     current, target = verdict.expected, _FLIP[verdict.expected]
@@ -154,11 +158,10 @@ def search(
     blocking = [
         f"{f.guideline}/{f.criterion}"
         for f in verdict.findings
-        if f.status is Status.UNKNOWN and f.source == verdict.deciding_source
+        if f.status is _UNKNOWN and f.source == verdict.deciding_source
     ]
     read = {i: criteria[i] for i in dict.fromkeys([*deciding, *blocking]) if i in criteria}
-    base = facts.values() if base is None else base  # the caller may have them already
-    derived = derive_record(dict(base))
+    derived = derive_record(facts.values()) if record is None else record
     cands = _all_candidates(_space(tuple(read.values())), facts, derived)
     parts = {i: _reads(c) for i, c in read.items()}
     tested = {b for r in parts.values() for b in r.tested}
@@ -170,6 +173,7 @@ def search(
     dumped = {f: [_json(f, v) for v in vs] for f, vs in cands.items()}
     moves = {f: moved_by(f) for f in cands}
     rederives = {f for f, m in moves.items() if len(m) > 1}  # moves derived facts too
+    steers = _GOVERNS & cands.keys()  # another service or region may bring other guidelines in
     # picks -> (their outcome, the record it was decided on); the "unsettles" passes retry what
     # the first ones tried
     seen: dict[_Picks, tuple[Expected, dict[str, Any]]] = {}
@@ -180,14 +184,17 @@ def search(
         # the changed record is the base record with the candidates' JSON values: what
         # `derive(facts.model_copy(update=update))` gives, without copying and dumping a model
         changed = {f: dumped[f][k] for f, k in picks}
-        moved = frozenset().union(*[moves[f] for f in changed])
+        if len(picks) == 1:
+            moved = moves[picks[0][0]]
+        else:
+            moved = frozenset().union(*[moves[f] for f in changed])
         # derived facts are computed again only when a change moves one
         if rederives.isdisjoint(changed):
             values = derived | changed
         else:
-            values = derive_record(base | changed)
+            values = derive_record(derived | changed)  # every derived fact written again
         found = None
-        if _GOVERNS & changed.keys():  # another service or region may bring other guidelines in
+        if steers and not steers.isdisjoint(changed):
             update = {f: cands[f][k] for f, k in picks}
             ordered = tiers(applicable(bundle, facts.model_copy(update=update), on), policy)
             if not _same(ordered, governing):
