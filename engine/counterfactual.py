@@ -28,7 +28,7 @@ from engine.criteria.space import lever, moved_by, numeric_points
 from engine.explain import show_value
 from engine.facts.derive import Kind, derive_record, fact_kinds
 from engine.facts.model import Facts
-from engine.findings import Status
+from engine.findings import Status, trusted
 from engine.memo import ByIdentity
 from engine.verdict import DecisionPolicy, Expected, Redecider, Verdict, expected_of, tiers
 
@@ -321,11 +321,17 @@ def _make(
             for f, b in r.derived
             if b == fact and after[f] != before[f]
         }
-        changes.append(Change(fact=fact, was=getattr(facts, fact), now=now, moves=moved))
+        changes.append(
+            trusted(Change, {"fact": fact, "was": getattr(facts, fact), "now": now, "moves": moved})
+        )
     changed = update.keys()
     answered = [i for i in dict.fromkeys(deciding) if read[i].bases & changed]
     message = f"{expected.value} if " + " and ".join(_phrase(c) for c in changes)
-    return Counterfactual(expected=expected, changes=changes, criteria=answered, message=message)
+    # every field of its type already: unvalidated (see `trusted`)
+    return trusted(
+        Counterfactual,
+        {"expected": expected, "changes": changes, "criteria": answered, "message": message},
+    )
 
 
 class _Read(NamedTuple):

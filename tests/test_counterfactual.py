@@ -12,6 +12,7 @@ import pytest
 
 from engine.audit import Auditor, AuditRow, read_facts
 from engine.cli import main
+from engine.counterfactual import Counterfactual
 from engine.criteria.load import Bundle
 from engine.criteria.schema import Guideline
 from engine.criteria.select import applicable
@@ -76,6 +77,18 @@ def test_seed_counterfactuals_read_as_expected(seed_rows: list[AuditRow]) -> Non
     ]
     # neck chiropractic within ODG's 9 visits: one visit too many would have denied it
     assert said[("003", 2)] == ["upheld if quantity were 10 rather than 8 (total visits 10)"]
+
+
+def test_counterfactuals_are_what_validation_builds(seed_rows: list[AuditRow]) -> None:
+    """The search builds counterfactuals unvalidated (engine.findings.trusted): each must equal,
+    and serialise exactly as, its validated copy, and so must each of its changes."""
+    built = [cf for row in seed_rows for cf in row.counterfactuals]
+    assert len(built) >= 6
+    for cf in built:
+        checked = Counterfactual.model_validate(cf.model_dump())
+        assert cf == checked and cf.model_dump_json() == checked.model_dump_json()
+        for mine, theirs in zip([cf, *cf.changes], [checked, *checked.changes], strict=True):
+            assert mine.model_fields_set == theirs.model_fields_set
 
 
 def test_smallest_visit_change(auditor: Auditor) -> None:
