@@ -290,7 +290,10 @@ _DECIDED = (Status.MET, Status.NOT_MET)
 def tiers(governing: list[Guideline], policy: DecisionPolicy) -> list[list[Guideline]]:
     """Governing guidelines grouped by source in the policy's order (8 CCR 9792.21.1): a lower
     source is consulted only where every higher one is silent."""
-    return [t for s in policy.source_order if (t := [g for g in governing if g.source == s])]
+    by_source: dict[Source, list[Guideline]] = {}
+    for g in governing:
+        by_source.setdefault(g.source, []).append(g)
+    return [by_source[s] for s in policy.source_order if s in by_source]
 
 
 def expected_of(
