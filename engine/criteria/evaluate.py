@@ -64,30 +64,17 @@ def _any(alternatives: list[Comparison]) -> Check:
     return check
 
 
-# A term as `_all` reads it: (fact, operator, value) of a comparison, which it makes inline (one
-# call less per term); (None, check, None) of an `any` group
-_Term = tuple[str | None, Callable[..., Any], Any]
+# A term as a criterion's check reads it: (fact, operator, value) of a comparison, which the
+# check makes inline (a call less per term); (None, check, None) of an `any` group; _SCOPED
+# between the scope's terms and the condition's
+_Term = tuple[str | None, Callable[..., Any] | None, Any]
+_SCOPED: _Term = (None, None, None)
 
 
 def _term(t: Term) -> _Term:
     if isinstance(t, AnyOf):
         return None, _any(t.any), None
     return t.fact, _CMP[t.op], t.value
-
-
-def _all(terms: list[_Term], values: Mapping[str, Any]) -> bool | None:
-    unknown = False
-    for fact, op, value in terms:
-        if fact is None:
-            result = op(values)
-        else:  # `_comparison`'s check
-            actual = values.get(fact)
-            result = None if actual is None or actual == [] else op(actual, value)
-        if result is None:
-            unknown = True
-        elif not result:
-            return False
-    return None if unknown else True
 
 
 # Status members bound once: a member read off its enum class costs a descriptor call
@@ -100,15 +87,29 @@ _NOT_APPLICABLE, _UNKNOWN, _MET, _NOT_MET = (
 
 
 def _criterion(criterion: Criterion) -> Callable[[Mapping[str, Any]], Status]:
-    when = [_term(t) for t in criterion.when]
-    condition = [_term(t) for t in criterion.condition]
+    terms = [*map(_term, criterion.when), _SCOPED, *map(_term, criterion.condition)]
 
     def check(values: Mapping[str, Any]) -> Status:
-        scope = _all(when, values)
-        if scope is not True:
-            return _NOT_APPLICABLE if scope is False else _UNKNOWN  # whatever the condition
-        test = _all(condition, values)
-        return _UNKNOWN if test is None else _MET if test else _NOT_MET
+        # each part as `all` (Kleene) of its terms: false at its first false term, else unknown
+        # if one is; the scope's false is not applicable, an unknown scope is unknown whatever
+        # the condition
+        unknown, failed = False, _NOT_APPLICABLE
+        for fact, op, value in terms:
+            if op is None:  # the scope holds unless unknown: the condition's terms follow
+                if unknown:
+                    return _UNKNOWN
+                failed = _NOT_MET
+                continue
+            if fact is None:
+                result = op(values)
+            else:  # `_comparison`'s check
+                actual = values.get(fact)
+                result = None if actual is None or actual == [] else op(actual, value)
+            if result is None:
+                unknown = True
+            elif not result:
+                return failed
+        return _UNKNOWN if unknown else _MET
 
     return check
 
