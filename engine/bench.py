@@ -158,13 +158,20 @@ def audit_run(what: str, inputs: Path, out: Path, *extra: str) -> Run:
     return Run(what, n_inputs, rows, seconds, peak, (load_before, os.getloadavg()[0]))
 
 
-def fastest(rounds: int, fn: Callable[[], Run]) -> Run:
-    """The fastest of `rounds` runs (other tenants only ever slow a run down), with the largest
-    peak RSS any of them reached."""
-    runs = [fn() for _ in range(max(1, rounds))]
-    best = min(runs, key=lambda r: r.seconds)
-    best.peak = Peak(max(r.peak.tree_mb for r in runs), max(r.peak.process_mb for r in runs))
-    return best
+def fastest(rounds: int, *fns: Callable[[], Run]) -> list[Run]:
+    """For each of `fns`, the fastest of `rounds` runs (other tenants only ever slow a run down),
+    with the largest peak RSS any of them reached. The functions take turns, so that a slow spell
+    of the machine does not fall on one of them only (dask against local processes)."""
+    runs: list[list[Run]] = [[] for _ in fns]
+    for _ in range(max(1, rounds)):
+        for fn, done in zip(fns, runs, strict=True):
+            done.append(fn())
+    out = []
+    for done in runs:
+        best = min(done, key=lambda r: r.seconds)
+        best.peak = Peak(max(r.peak.tree_mb for r in done), max(r.peak.process_mb for r in done))
+        out.append(best)
+    return out
 
 
 def best_of(rounds: int, fn: Callable[[], Any]) -> float:
@@ -331,13 +338,19 @@ def run(args: argparse.Namespace) -> int:
         large = base / "large"
         replicate(letters, small, args.small)
         replicate(letters, large, args.letters)
-        for name, folder in (("small", small), ("large", large)):
-            r = fastest(
-                args.repeat,
-                lambda name=name, folder=folder: audit_run(
-                    f"text {name}", folder, base / f"{name}.jsonl", *w
-                ),
-            )
+
+        def text(name: str, folder: Path) -> Callable[[], Run]:
+            return lambda: audit_run(f"text {name}", folder, base / f"{name}.jsonl", *w)
+
+        def dask() -> Run:
+            return audit_run("dask", large, base / "dask.jsonl", *w, "--executor", "dask")
+
+        # local and dask take turns on the large input: their ratio is a target
+        (small_run,) = fastest(args.repeat, text("small", small))
+        large_run, *dask_run = fastest(
+            args.repeat, text("large", large), *([] if args.no_dask else [dask])
+        )
+        for name, r in (("small", small_run), ("large", large_run)):
             show(
                 f"text_{name}",
                 asdict(r) | {"per_second": r.per_second},
@@ -354,23 +367,19 @@ def run(args: argparse.Namespace) -> int:
             f" {s['tree_mb']:,.0f} -> {lg['tree_mb']:,.0f} MB"
             f" ({100 * (lg['tree_mb'] / s['tree_mb'] - 1):+.1f}%)",
         )
-        if not args.no_dask:
-            r = fastest(
-                args.repeat,
-                lambda: audit_run("dask", large, base / "dask.jsonl", *w, "--executor", "dask"),
-            )
-            local = results["text_large"]["per_second"]
+        for r in dask_run:
+            local = large_run.per_second
             show(
                 "dask",
                 asdict(r) | {"per_second": r.per_second, "ratio_to_local": r.per_second / local},
                 f"dask LocalCluster, {r.inputs:,} letters, {args.workers} workers:"
                 f" {r.per_second:,.0f} letters/s ({r.seconds:.1f} s, cluster start included),"
-                f" {100 * r.per_second / local:.0f}% of local processes",
+                f" {100 * r.per_second / local:.0f}% of local processes (runs taking turns)",
             )
         if pdfs and args.pdfs:
             folder = base / "pdf"
             link_copies(pdfs, folder, args.pdfs)
-            r = fastest(args.repeat, lambda: audit_run("pdf", folder, base / "pdf.jsonl", *w))
+            (r,) = fastest(args.repeat, lambda: audit_run("pdf", folder, base / "pdf.jsonl", *w))
             show(
                 "pdf",
                 asdict(r) | {"per_second": r.per_second},
