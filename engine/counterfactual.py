@@ -149,7 +149,7 @@ def search(
         return []
     current, target = verdict.expected, _FLIP[verdict.expected]
     # the verdict's guidelines, in the order `judge` consulted them: the governing ones
-    by_id = _by_id(bundle.guidelines)
+    by_id = _by_id(bundle)
     used = [by_id[u.id] for u in verdict.guidelines]
     criteria: dict[str, Criterion] = {}
     for g in used:
@@ -359,13 +359,9 @@ def _read_parts(c: Criterion) -> _Read:
 _reads = ByIdentity(_read_parts)
 
 
-def _guideline_ids(guidelines: list[Guideline]) -> dict[str, Guideline]:
-    return {g.id: g for g in guidelines}
-
-
-# Keyed by the guideline list, as engine.criteria.select's service index (a restricted bundle is
-# a copy with a new list). Bounded.
-_by_id = ByIdentity(_guideline_ids, bound=64)
+# Bundle.by_id once per bundle, not once per search: a restricted bundle (a facts file naming its
+# guidelines) is a new copy for each item, hence the bound
+_by_id = ByIdentity(Bundle.by_id, bound=64)
 
 
 def _criteria_by_key(g: Guideline) -> dict[str, Criterion]:
